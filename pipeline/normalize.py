@@ -1,0 +1,196 @@
+"""Text normalization: each step is a small pure function over a string.
+
+Order matters: chrome lines go first (they are whole lines), then width folding (so
+pinyin parentheses are ASCII), pinyin stripping, script conversion, label spacing, and
+finally mojibake detection on the text every later offset refers to.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+
+from pipeline.records import NormalizedDoc
+
+CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Ext A, Unified Ideographs, Compatibility Ideographs
+
+# --- page chrome --------------------------------------------------------------------------
+
+#: Whole lines that are web-page furniture, never report content.
+_CHROME_LINE = re.compile(
+    r"^\s*(?:"
+    r"字号\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?.*"  # 字号: 大 中 小
+    r"|扫一扫在手机(?:上)?打开当前页.*"
+    r"|[【\[]?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏|分享到)\s*[】\]]?(?:\s*[【\[]?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏)\s*[】\]]?)*"
+    r"|(?:上一篇|下一篇)\s*[:：].*"
+    r")\s*$",
+    re.MULTILINE,
+)
+
+#: Gambling / porn SEO words that hijacked mirrors put in title lines.
+_SPAM_WORDS = re.compile(
+    r"威廉希尔|博彩|彩票|娱乐城|真人娱乐|百家乐|葡京|太阳城|棋牌|赌场|老虎机|体育投注|色情|成人影院|av|AV"
+)
+
+
+def strip_chrome(text: str) -> str:
+    """Drop page-furniture lines and short spam title lines; keep the 索引号/发布机构 header."""
+    text = _CHROME_LINE.sub("", text)
+    kept = []
+    for line in text.split("\n"):
+        if len(line) < 60 and _SPAM_WORDS.search(line) and "信息公开" not in line:
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+# --- width and number punctuation ----------------------------------------------------------
+
+_PRE_NFKC = str.maketrans(
+    {
+        "\u2105": "%",  # ℅ care-of sign, used for % in seed 002 (NFKC would give "c/o")
+        "\u3000": " ",  # ideographic space
+        "\u00a0": " ",  # no-break space
+        "\u2212": "-",  # minus sign
+    }
+)
+_DASH_BETWEEN_DIGITS = re.compile(
+    r"(?<=\d)\s*[\u2010-\u2015\u2e3a\u2e3b\u301c~]+\s*(?=\d)"
+)  # 1—11月, 0527—83593
+_SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
+
+
+def fold_width(text: str) -> str:
+    """NFKC (full-width digits, letters, parentheses, ％) plus the dashes and spaces numbers need."""
+    text = unicodedata.normalize("NFKC", text.translate(_PRE_NFKC))
+    text = _DASH_BETWEEN_DIGITS.sub("-", text)
+    return _SPACE_RUN.sub(" ", text)
+
+
+# --- pinyin annotations ------------------------------------------------------------------------
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_SYLLABLE = re.compile(
+    rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouv{_TONED}][aeiouv{_TONED}]*(?:ng|n|r)?",
+)
+_PINYIN_GROUP = re.compile(rf"(?<=[{CJK}])(?:\((?P<s>[a-z{_TONED}]{{1,6}})\))+")
+
+
+def _strip_pinyin_group(match: re.Match[str]) -> str:
+    syllables = re.findall(rf"\(([a-z{_TONED}]{{1,6}})\)", match.group(0))
+    return "" if all(_SYLLABLE.fullmatch(s) for s in syllables) else match.group(0)
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove `網(wǎng)`, `文(wen)`, `公(gong)(gong)`: pinyin right after a CJK character only."""
+    return _PINYIN_GROUP.sub(_strip_pinyin_group, text)
+
+
+# --- script --------------------------------------------------------------------------------------
+
+
+@cache
+def _converter() -> Callable[[str], str]:
+    """Traditional->simplified: the fast Rust build when installed, else the card's pure-Python OpenCC."""
+    try:
+        import opencc_pyo3
+
+        return opencc_pyo3.OpenCC("t2s").convert
+    except ImportError:  # pragma: no cover - exercised only where opencc-pyo3 is absent
+        import opencc
+
+        return opencc.OpenCC("t2s").convert
+
+
+@cache
+def _traditional_only() -> frozenset[str]:
+    """Characters that exist only in traditional writing (t2s changes them)."""
+    convert = _converter()
+    chars = [chr(c) for c in range(0x4E00, 0xA000)]
+    converted = convert("".join(chars))
+    if len(converted) != len(chars):  # multi-char mappings shift positions; fall back per char
+        return frozenset(c for c in chars if convert(c) != c)
+    return frozenset(c for c, s in zip(chars, converted, strict=True) if c != s)
+
+
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when a clear share of CJK characters are traditional-only forms."""
+    sample = text[:20000]
+    cjk = _CJK_CHAR.findall(sample)
+    if not cjk:
+        return "simplified"
+    trad = _traditional_only()
+    n_trad = sum(1 for c in cjk if c in trad)
+    return "traditional" if n_trad >= 3 and n_trad / len(cjk) >= 0.05 else "simplified"
+
+
+#: Taiwan/Big5-gateway wordings that OpenCC's t2s keeps but the report labels never use.
+_REGIONAL_WORDS = (("资讯", "信息"), ("程式", "程序"), ("网路", "网络"))
+
+
+def to_simplified(text: str) -> str:
+    text = _converter()(text)
+    for variant, standard in _REGIONAL_WORDS:
+        text = text.replace(variant, standard)
+    return text
+
+
+# --- label spacing ---------------------------------------------------------------------------------
+
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}])")
+_TRAILING_SPACE = re.compile(r" +$", re.MULTILINE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def collapse_label_spaces(text: str) -> str:
+    """`結果 維持` -> `結果維持`, `年 度 报 告` -> `年度报告`; trims line ends and blank runs."""
+    text = _SPACE_BETWEEN_CJK.sub("", text)
+    text = _TRAILING_SPACE.sub("", text)
+    return _BLANK_LINES.sub("\n\n", text).strip("\n ")
+
+
+# --- mojibake ----------------------------------------------------------------------------------------
+
+#: A '?' (or U+FFFD) glued to CJK text on its left, followed by a run that is not ordinary prose.
+_MOJIBAKE = re.compile(rf"(?:(?<=[{CJK}“”‘’\"])\?+|\ufffd+)[^\s，。；：,;:\n|]{{0,12}}")
+
+
+def find_mojibake(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of unrepairable garbling (`“六?!闭撸瑑灮癄I商`, `管理??紤]到`, U+FFFD runs)."""
+    return tuple((m.start(), m.end()) for m in _MOJIBAKE.finditer(text))
+
+
+# --- the whole chain -------------------------------------------------------------------------------
+
+_STEPS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("strip_chrome", strip_chrome),
+    ("fold_width", fold_width),
+    ("strip_pinyin", strip_pinyin),
+)
+
+
+def normalize(text: str) -> NormalizedDoc:
+    """Run every step; record which ones changed the text (an ftfy-style explanation)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    applied = []
+    for name, step in _STEPS:
+        changed = step(text)
+        if changed != text:
+            applied.append(name)
+        text = changed
+    script = detect_script(text)
+    if script == "traditional":
+        text = to_simplified(text)
+        applied.append("to_simplified")
+    spaced = collapse_label_spaces(text)
+    if spaced != text:
+        applied.append("collapse_label_spaces")
+    spans = find_mojibake(spaced)
+    if spans:
+        applied.append("find_mojibake")
+    return NormalizedDoc(text=spaced, script=script, mojibake_spans=spans, steps=tuple(applied))
