@@ -57,16 +57,10 @@ def _common_hanzi() -> frozenset[str]:
     chars = set()
     for hi in range(0xB0, 0xD8):
         for lo in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
+            chars.update(bytes((hi, lo)).decode("gb2312", "ignore"))
     for hi in range(0xA4, 0xC7):
         for lo in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
-            try:
-                chars.add(bytes((hi, lo)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
+            chars.update(bytes((hi, lo)).decode("big5", "ignore"))
     return frozenset(chars)
 
 
