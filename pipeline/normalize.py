@@ -20,13 +20,12 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Ext A, Unified Ideographs, Co
 
 #: Whole lines that are web-page furniture, never report content.
 _CHROME_LINE = re.compile(
-    r"^\s*(?:"
-    r"字号\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?.*"  # 字号: 大 中 小
+    r"^[ \t]*(?:"
+    r"字号[ \t]*[:：]?[ \t]*[【\[]?[ \t]*大[ \t]*[】\]]?[ \t]*[【\[]?[ \t]*中[ \t]*[】\]]?[ \t]*[【\[]?[ \t]*小[ \t]*[】\]]?.*"
     r"|扫一扫在手机(?:上)?打开当前页.*"
-    r"|[【\[]?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏|分享到)\s*[】\]]?(?:\s*[【\[]?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏)\s*[】\]]?)*"
-    r"|(?:上一篇|下一篇)\s*[:：].*"
-    r")\s*$",
-    re.MULTILINE,
+    r"|(?:[【\[]?[ \t]*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏|分享到)[ \t]*[】\]]?[ \t]*)+"
+    r"|(?:上一篇|下一篇)[ \t]*[:：].*"
+    r")[ \t]*$",
 )
 
 #: Gambling / porn SEO words that hijacked mirrors put in title lines.
@@ -37,10 +36,11 @@ _SPAM_WORDS = re.compile(
 
 def strip_chrome(text: str) -> str:
     """Drop page-furniture lines and short spam title lines; keep the 索引号/发布机构 header."""
-    text = _CHROME_LINE.sub("", text)
     kept = []
     for line in text.split("\n"):
-        if len(line) < 60 and _SPAM_WORDS.search(line) and "信息公开" not in line:
+        if _CHROME_LINE.match(line) or (
+            len(line) < 60 and _SPAM_WORDS.search(line) and "信息公开" not in line
+        ):
             continue
         kept.append(line)
     return "\n".join(kept)
@@ -157,7 +157,7 @@ def collapse_label_spaces(text: str) -> str:
 # --- mojibake ----------------------------------------------------------------------------------------
 
 #: A '?' (or U+FFFD) glued to CJK text on its left, followed by a run that is not ordinary prose.
-_MOJIBAKE = re.compile(rf"(?:(?<=[{CJK}“”‘’\"])\?+|\ufffd+)[^\s，。；：,;:\n|]{{0,12}}")
+_MOJIBAKE = re.compile(rf"(?:(?<=[{CJK}“”‘’\"])\?+[;!]?|\ufffd+)[^\s，。；：,;:\n|]{{0,12}}")
 
 
 def find_mojibake(text: str) -> tuple[tuple[int, int], ...]:

@@ -1,0 +1,434 @@
+"""The DuckDB warehouse: schema, comments, contract views, and the all-or-nothing document load.
+
+Pure DuckDB (no Dagster). Every statement binds values as parameters or goes through Arrow;
+no text from the outside world is ever formatted into SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.metrics import VOCABULARY
+
+#: table -> (table comment, [(column, type, comment)])
+TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "reports": (
+        "One row per source file: metadata of the report, or why it was quarantined.",
+        [
+            ("report_id", "VARCHAR", "Stable id: first 16 hex digits of the SHA-256 of the file's bytes"),
+            ("source_file", "VARCHAR", "Path relative to XXGK_RAW_DIR, '/' separated"),
+            ("content_sha256", "VARCHAR", "SHA-256 of the file's bytes"),
+            ("n_bytes", "BIGINT", "File size in bytes"),
+            (
+                "mtime_ns",
+                "BIGINT",
+                "File modification time (ns) when last read; lets unchanged files skip re-reading",
+            ),
+            ("encoding", "VARCHAR", "Detected encoding (utf-8, gb18030, big5, utf-16)"),
+            ("script", "VARCHAR", "simplified / traditional, as received (before conversion)"),
+            ("organ", "VARCHAR", "Issuing body (发布机构), simplified characters"),
+            ("province", "VARCHAR", "Province (省级) of the issuing body"),
+            ("city", "VARCHAR", "Prefecture-level city (地级) of the issuing body"),
+            ("county", "VARCHAR", "County-level division (县级) of the issuing body"),
+            (
+                "admin_level",
+                "VARCHAR",
+                "province / city / county / district / department / township / unknown",
+            ),
+            ("report_year", "INTEGER", "The year the report covers"),
+            ("period_start", "DATE", "Start of the statistics period (default 1 January of report_year)"),
+            ("period_end", "DATE", "End of the statistics period (e.g. 30 November for a 1-11月 report)"),
+            ("published_on", "DATE", "Publication date stated in the text (发布日期 or signature date)"),
+            ("format_era", "VARCHAR", "narrative (pre-2019 prose) / std2019 / std2021 (standard tables)"),
+            ("status", "VARCHAR", "parsed / quarantined"),
+            ("status_reason", "VARCHAR", "Why the file was quarantined; empty when parsed"),
+            ("normalization_steps", "VARCHAR", "Normalization rules that changed the text, in order"),
+            (
+                "mojibake_spans",
+                "INTEGER",
+                "Number of garbled text spans flagged (no numbers are read from them)",
+            ),
+            ("extractor_version", "VARCHAR", "Version of the extraction code that produced this row"),
+            ("run_id", "VARCHAR", "ingest_runs.run_id of the run that last wrote this row"),
+        ],
+    ),
+    "report_sections": (
+        "Heading hierarchy of each parsed report, with the kind of each section.",
+        [
+            ("report_id", "VARCHAR", "Joins reports.report_id"),
+            ("ordinal", "INTEGER", "Order of the heading in the text"),
+            ("level", "INTEGER", "1 = 一、 2 = (一) 3 = 1. 4 = 一是"),
+            (
+                "kind",
+                "VARCHAR",
+                "overview / proactive / requests / review_litigation / fees / problems / other",
+            ),
+            ("heading", "VARCHAR", "Heading text"),
+            ("char_start", "INTEGER", "Start offset in the normalized text"),
+            ("char_end", "INTEGER", "End offset in the normalized text"),
+        ],
+    ),
+    "table_cells": (
+        "Every cell read from a standard table, including blank and not-applicable ones.",
+        [
+            ("report_id", "VARCHAR", "Joins reports.report_id"),
+            ("table_name", "VARCHAR", "table2 (第二十条) / table3 (申请) / table4 (复议诉讼)"),
+            ("row_key", "VARCHAR", "Metric code of the row"),
+            ("column_key", "VARCHAR", "Breakdown of the column (applicant type, result)"),
+            ("raw", "VARCHAR", "Cell text as printed"),
+            ("cell_kind", "VARCHAR", "number / blank / na / text"),
+            ("value", "DOUBLE", "Numeric value when cell_kind = number"),
+            ("char_start", "INTEGER", "Start offset in the normalized text"),
+            ("char_end", "INTEGER", "End offset in the normalized text"),
+        ],
+    ),
+    "quality_findings": (
+        "One row per failed check: extraction problems and identity failures.",
+        [
+            ("report_id", "VARCHAR", "Joins reports.report_id; NULL for a run-level check"),
+            ("check_name", "VARCHAR", "Stable name of the check, e.g. table3_intake_equals_outcome"),
+            ("expected", "DOUBLE", "Value the identity or range requires (NULL when not numeric)"),
+            ("observed", "DOUBLE", "Value found"),
+            ("severity", "VARCHAR", "error / warning"),
+            (
+                "source_inconsistent",
+                "BOOLEAN",
+                "Every term was read cleanly, yet the report's own numbers disagree",
+            ),
+            ("detail", "VARCHAR", "One line a person can act on"),
+            ("origin", "VARCHAR", "extraction (found while parsing) / identity (found by the checks)"),
+        ],
+    ),
+    "report_texts": (
+        "Normalized text of each parsed report: every offset in the other tables points into it.",
+        [
+            ("report_id", "VARCHAR", "Joins reports.report_id"),
+            ("text", "VARCHAR", "Normalized text (simplified, width-folded, pinyin and page chrome removed)"),
+        ],
+    ),
+    "ingest_runs": (
+        "One row per pipeline run: what it saw and did.",
+        [
+            ("run_id", "VARCHAR", "Run identifier"),
+            ("started_at", "TIMESTAMP", "When the run started (UTC)"),
+            ("finished_at", "TIMESTAMP", "When the load committed (UTC); NULL if it failed"),
+            ("status", "VARCHAR", "running / succeeded / failed"),
+            ("files_seen", "INTEGER", "Files found under the raw folder"),
+            ("files_new", "INTEGER", "Files not seen before"),
+            ("files_changed", "INTEGER", "Files whose content or extractor version changed"),
+            ("files_deleted", "INTEGER", "Files gone since the last run (their rows were removed)"),
+            ("files_unchanged", "INTEGER", "Files skipped because nothing changed"),
+            ("files_quarantined", "INTEGER", "Processed files that were quarantined"),
+            ("facts_written", "INTEGER", "Fact rows written by this run"),
+            ("seconds", "DOUBLE", "Wall time of the run"),
+            ("extractor_version", "VARCHAR", "Version of the extraction code"),
+            ("detail", "VARCHAR", "Error message when the run failed"),
+        ],
+    ),
+    "dim_metric": (
+        "The metric vocabulary: labels, units, and the parent/children tree the identity checks walk.",
+        [
+            ("code", "VARCHAR", "Metric code used in the fact tables"),
+            ("label_zh", "VARCHAR", "Chinese label as in the reports"),
+            ("label_en", "VARCHAR", "English meaning"),
+            ("unit", "VARCHAR", "count / yuan / unknown"),
+            ("era", "VARCHAR", "all / narrative / std / std2019 / std2021"),
+            ("parent_code", "VARCHAR", "Parent metric code"),
+            ("parent_is_sum", "BOOLEAN", "The parent equals the sum of its children"),
+            ("subject", "VARCHAR", "Fact table holding the metric"),
+            ("is_contract", "BOOLEAN", "Listed in the outside contract's required vocabulary"),
+        ],
+    ),
+}
+
+_FACT_COMMON = [
+    ("report_id", "VARCHAR", "Joins reports.report_id"),
+    ("metric", "VARCHAR", "Metric code (dim_metric.code)"),
+    ("breakdown", "VARCHAR", "'total' or the split (applicant type, level:…, channel:…)"),
+    ("value", "DOUBLE", "The number in the metric's unit"),
+    ("unit", "VARCHAR", "count / yuan / unknown"),
+    ("is_approximate", "BOOLEAN", "The text said 余/多/近/约: a bound, not an exact count"),
+    ("is_derived", "BOOLEAN", "Computed (sum of printed sub-rows or blocks), not printed as such"),
+    ("evidence", "VARCHAR", "Normalized sentence or table row the number came from"),
+    ("char_start", "INTEGER", "Start offset of the evidence number in the normalized text"),
+    ("char_end", "INTEGER", "End offset of the evidence number in the normalized text"),
+    ("source", "VARCHAR", "narrative (prose) / table (standard table)"),
+    ("extractor_version", "VARCHAR", "Version of the extraction code"),
+]
+
+#: fact table -> (comment, typed columns as (name, type, comment, SQL expression over the staged facts))
+FACT_TABLES: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {
+    "fact_proactive": (
+        "Proactive disclosure (主动公开) counts, by channel or level where the text splits them.",
+        [
+            ("measure", "VARCHAR", "What is counted: total / normative_docs", "split_part(metric, '.', 2)"),
+            (
+                "channel_or_level",
+                "VARCHAR",
+                "channel:… or level:… split; NULL for the headline",
+                "CASE WHEN breakdown = 'total' THEN NULL ELSE breakdown END",
+            ),
+        ],
+    ),
+    "fact_requests": (
+        "Disclosure requests (依申请公开): the 表三 matrix (row metric x applicant column); narrative counts in the same shape.",
+        [
+            ("row_metric", "VARCHAR", "Row of 表三 (or narrative measure) as a metric code", "metric"),
+            (
+                "applicant",
+                "VARCHAR",
+                "Applicant column: natural_person / commercial / research / public_interest / legal_service / other / total, or a channel/level split",
+                "breakdown",
+            ),
+        ],
+    ),
+    "fact_review_litigation": (
+        "Administrative review (行政复议) and litigation (行政诉讼) about disclosure, by result.",
+        [
+            (
+                "proceeding",
+                "VARCHAR",
+                "review / litigation (direct + after review) / litigation_direct / litigation_after_review",
+                "CASE WHEN metric LIKE 'litigation.direct.%' THEN 'litigation_direct' WHEN metric LIKE 'litigation.after_review.%' THEN 'litigation_after_review' ELSE split_part(metric, '.', 1) END",
+            ),
+            (
+                "result",
+                "VARCHAR",
+                "upheld / corrected / other / pending / total",
+                "split_part(metric, '.', -1)",
+            ),
+        ],
+    ),
+    "fact_fees": (
+        "Fees collected for disclosure and related budgets, in yuan.",
+        [("measure", "VARCHAR", "collected_yuan / special_budget_yuan", "split_part(metric, '.', 2)")],
+    ),
+    "fact_article20": (
+        "第二十条 items of the standard 表二 (rules, normative documents, licensing, penalties, fees, procurement).",
+        [
+            (
+                "item",
+                "VARCHAR",
+                "rules / normative_docs / licensing / other_services / punishment / coercion / admin_fees / procurement",
+                "split_part(metric, '.', 2)",
+            ),
+            (
+                "measure",
+                "VARCHAR",
+                "made / published / total_public / repealed / in_force / prev_items / change / decisions / projects / amount_yuan / amount_unknown_unit",
+                "split_part(metric, '.', 3)",
+            ),
+        ],
+    ),
+}
+SUBJECT_TABLE = {
+    "proactive": "fact_proactive",
+    "requests": "fact_requests",
+    "review_litigation": "fact_review_litigation",
+    "fees": "fact_fees",
+    "article20": "fact_article20",
+}
+
+VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "v_reports": (
+        "Contract view: one row per source document.",
+        """SELECT report_id, source_file, organ, province, city, county, admin_level, report_year,
+                  period_start, period_end, published_on, format_era, script, status, status_reason
+           FROM reports""",
+        {
+            "report_id": "Stable id derived from the document's content",
+            "source_file": "Path relative to XXGK_RAW_DIR, '/' separated",
+            "organ": "Issuing body, simplified characters",
+            "province": "Province, full name; NULL where not applicable",
+            "city": "Prefecture-level city, full name; NULL where not applicable",
+            "county": "County-level division, full name; NULL where not applicable",
+            "admin_level": "province / city / county / district / department / township / unknown",
+            "report_year": "The year the report covers",
+            "period_start": "Statistics period start as stated (default: 1 January)",
+            "period_end": "Statistics period end as stated (default: 31 December)",
+            "published_on": "Publication date when the text states one, else NULL",
+            "format_era": "narrative / std2019 / std2021",
+            "script": "simplified / traditional (as received)",
+            "status": "parsed / quarantined",
+            "status_reason": "Why quarantined (empty when parsed)",
+        },
+    ),
+    "v_facts": (
+        "Contract view: one row per extracted number, the union of the fact tables.",
+        " UNION ALL ".join(
+            f"""SELECT f.report_id, r.source_file, f.metric, f.breakdown, f.value, f.is_approximate, f.evidence,
+                       f.is_derived, f.unit, f.char_start, f.char_end, '{table}' AS fact_table
+                FROM {table} f JOIN reports r ON r.report_id = f.report_id AND r.status = 'parsed'"""
+            for table in FACT_TABLES
+        ),
+        {
+            "report_id": "Joins v_reports",
+            "source_file": "As in v_reports",
+            "metric": "Metric code (dim_metric.code)",
+            "breakdown": "'total' for the headline value, otherwise the split",
+            "value": "The number, in the metric's unit (counts, yuan)",
+            "is_approximate": "The text said 余/多/近/约 (a bound, not an exact count)",
+            "evidence": "The normalized sentence or table row the number came from",
+            "is_derived": "Sum of printed parts (e.g. 表三 group totals, litigation = direct + after review)",
+            "unit": "count / yuan / unknown",
+            "char_start": "Start offset of the number in the normalized text",
+            "char_end": "End offset of the number in the normalized text",
+            "fact_table": "Fact table the row comes from",
+        },
+    ),
+    "v_quality_findings": (
+        "Contract view: one row per failed check.",
+        """SELECT report_id, check_name, expected, observed, severity, source_inconsistent, detail, origin
+           FROM quality_findings""",
+        {
+            "report_id": "Joins v_reports (NULL for a run-level check)",
+            "check_name": "Stable name of the check",
+            "expected": "Value the identity or range requires (NULL when not numeric)",
+            "observed": "Value found",
+            "severity": "error / warning",
+            "source_inconsistent": "Every term was read cleanly, yet the report's own numbers disagree",
+            "detail": "One line a person can act on",
+            "origin": "extraction / identity",
+        },
+    ),
+}
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the DuckDB write lock."""
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse; a held write lock becomes one clear WarehouseLocked error, never a hang."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseLocked(
+                f"warehouse {path} is locked by another process (an open read-write session?); "
+                "close it, or query with duckdb -readonly, then run again"
+            ) from exc
+        raise
+
+
+def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -> None:
+    # COMMENT ON takes no parameters; names are our own identifiers and the text is quoted here.
+    conn.execute(f"COMMENT ON {kind} {name} IS '{text.replace(chr(39), chr(39) * 2)}'")
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create tables and views (idempotent), with a comment on every table, view and column."""
+    for table, (comment, columns) in TABLES.items():
+        cols = ", ".join(f"{name} {ctype}" for name, ctype, _ in columns)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+        _comment(conn, "TABLE", table, comment)
+        for name, _, text in columns:
+            _comment(conn, "COLUMN", f"{table}.{name}", text)
+    for table, (comment, typed) in FACT_TABLES.items():
+        columns = [(n, t, c) for n, t, c in _FACT_COMMON] + [(n, t, c) for n, t, c, _ in typed]
+        cols = ", ".join(f"{name} {ctype}" for name, ctype, _ in columns)
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+        _comment(conn, "TABLE", table, comment)
+        for name, _, text in columns:
+            _comment(conn, "COLUMN", f"{table}.{name}", text)
+    conn.execute("DELETE FROM dim_metric")
+    conn.executemany(
+        "INSERT INTO dim_metric VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (m.code, m.label_zh, m.label_en, m.unit, m.era, m.parent, m.parent_is_sum, m.subject, m.required)
+            for m in VOCABULARY
+        ],
+    )
+    for view, (comment, sql, columns) in VIEWS.items():
+        conn.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
+        _comment(conn, "VIEW", view, comment)
+        for name, text in columns.items():
+            _comment(conn, "COLUMN", f"{view}.{name}", text)
+
+
+def known_files(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str, str]]:
+    """source_file -> (n_bytes, mtime_ns, content_sha256, extractor_version) of what the warehouse holds."""
+    rows = conn.execute(
+        "SELECT source_file, n_bytes, mtime_ns, content_sha256, extractor_version FROM reports"
+    ).fetchall()
+    return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+
+#: staged table -> warehouse table it loads into (facts fan out to the fact tables by subject)
+_LOADS = {
+    "reports": "reports",
+    "normalized_text": "report_texts",
+    "sections": "report_sections",
+    "cells": "table_cells",
+    "findings": "quality_findings",
+}
+
+
+def replace_documents(
+    conn: duckdb.DuckDBPyConnection, staged: dict[str, str], remove_files: Iterable[str]
+) -> int:
+    """In ONE transaction: drop the rows of every file being replaced or deleted, insert the staged rows.
+
+    `staged` maps a staged table name to a Parquet glob (missing names load nothing). A crash
+    anywhere before COMMIT leaves every document exactly as it was (DuckDB's WAL). Returns the
+    number of fact rows inserted.
+    """
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute("CREATE OR REPLACE TEMP TABLE _gone (source_file VARCHAR)")
+        conn.register(
+            "_gone_arrow", pa.table({"source_file": pa.array(sorted(set(remove_files)), pa.string())})
+        )
+        conn.execute("INSERT INTO _gone SELECT source_file FROM _gone_arrow")
+        conn.unregister("_gone_arrow")
+        if "reports" in staged:
+            conn.execute("INSERT INTO _gone SELECT source_file FROM read_parquet(?)", [staged["reports"]])
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _gone_ids AS SELECT DISTINCT report_id FROM reports "
+            "WHERE status = 'parsed' AND source_file IN (SELECT source_file FROM _gone)"
+        )
+        for table in ("report_sections", "report_texts", "table_cells", "quality_findings", *FACT_TABLES):
+            conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM _gone_ids)")
+        conn.execute("DELETE FROM reports WHERE source_file IN (SELECT source_file FROM _gone)")
+        for name, target in _LOADS.items():
+            if name in staged:
+                columns = ", ".join(c for c, _, _ in TABLES[target][1])
+                conn.execute(
+                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM read_parquet(?)", [staged[name]]
+                )
+        facts_written = 0
+        if "facts" in staged:
+            common = ", ".join(c for c, _, _ in _FACT_COMMON)
+            for subject, table in SUBJECT_TABLE.items():
+                typed = FACT_TABLES[table][1]
+                names = ", ".join(n for n, _, _, _ in typed)
+                exprs = ", ".join(e for _, _, _, e in typed)
+                conn.execute(
+                    f"INSERT INTO {table} ({common}, {names}) SELECT {common}, {exprs} FROM read_parquet(?) WHERE subject = ?",
+                    [staged["facts"], subject],
+                )
+            facts_written = conn.execute(
+                "SELECT count(*) FROM read_parquet(?)", [staged["facts"]]
+            ).fetchone()[0]
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return facts_written
+
+
+def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
+    """Insert or update the ingest_runs row of `run['run_id']`."""
+    columns = [c for c, _, _ in TABLES["ingest_runs"][1]]
+    conn.execute("DELETE FROM ingest_runs WHERE run_id = ?", [run["run_id"]])
+    conn.execute(
+        f"INSERT INTO ingest_runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [run.get(c) for c in columns],
+    )

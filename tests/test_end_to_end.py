@@ -1,0 +1,110 @@
+"""Materialize every asset in-process from the seeds into a temporary warehouse."""
+
+import shutil
+
+import duckdb
+import pytest
+from conftest import SEEDS
+
+from assets.cli import materialize_all
+from assets.resources import WarehouseResource, XxgkSettings
+
+
+def run(raw_dir, warehouse_path):
+    result = materialize_all(
+        XxgkSettings(raw_dir=str(raw_dir), workers=1), WarehouseResource(path=str(warehouse_path)), "WARNING"
+    )
+    assert result.success
+    return result
+
+
+def snapshot(path) -> dict:
+    with duckdb.connect(str(path), read_only=True) as conn:
+        return {
+            view: conn.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
+            for view in ("v_reports", "v_facts", "v_quality_findings")
+        }
+
+
+@pytest.fixture(scope="module")
+def seeds_warehouse(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"
+    run(SEEDS, path)
+    return path
+
+
+def test_seeds_are_all_parsed_with_their_script(seeds_warehouse):
+    with duckdb.connect(str(seeds_warehouse), read_only=True) as conn:
+        rows = conn.execute(
+            "SELECT source_file, status, status_reason, script FROM v_reports ORDER BY source_file"
+        ).fetchall()
+    assert [r[1] for r in rows] == ["parsed"] * 5
+    assert all(r[2] == "" for r in rows)
+    scripts = {r[0][:3]: r[3] for r in rows}
+    assert scripts == {
+        "000": "simplified",
+        "001": "traditional",
+        "002": "simplified",
+        "003": "simplified",
+        "004": "traditional",
+    }
+
+
+def test_contract_views_have_exactly_the_contract_columns_first(seeds_warehouse):
+    expected = {
+        "v_reports": ["report_id", "source_file", "organ", "province", "city", "county", "admin_level", "report_year",
+                      "period_start", "period_end", "published_on", "format_era", "script", "status", "status_reason"],
+        "v_facts": ["report_id", "source_file", "metric", "breakdown", "value", "is_approximate", "evidence"],
+        "v_quality_findings": ["report_id", "check_name", "expected", "observed", "severity", "source_inconsistent", "detail"],
+    }  # fmt: skip
+    with duckdb.connect(str(seeds_warehouse), read_only=True) as conn:
+        for view, columns in expected.items():
+            got = [r[0] for r in conn.execute(f"DESCRIBE {view}").fetchall()]
+            assert got[: len(columns)] == columns
+
+
+def test_rerun_is_idempotent_and_edits_touch_only_their_document(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(SEEDS, raw)
+    path = tmp_path / "w.duckdb"
+    run(raw, path)
+    first = snapshot(path)
+    run(raw, path)
+    assert snapshot(path) == first
+
+    edited = raw / "002_cff968de04f93286.txt"
+    edited.write_bytes(edited.read_bytes() + "\n本年度报告电子版可在网站下载。".encode())
+    run(raw, path)
+    after = snapshot(path)
+    changed = {r[1] for r in set(after["v_reports"]) ^ set(first["v_reports"])}
+    assert changed == {"002_cff968de04f93286.txt"}
+    untouched = [r for r in after["v_facts"] if r[1] != "002_cff968de04f93286.txt"]
+    assert untouched == [r for r in first["v_facts"] if r[1] != "002_cff968de04f93286.txt"]
+
+    (raw / "003_eb83874eac59da99.txt").unlink()
+    run(raw, path)
+    gone = snapshot(path)
+    assert "003_eb83874eac59da99.txt" not in {r[1] for r in gone["v_reports"]}
+    assert "003_eb83874eac59da99.txt" not in {r[1] for r in gone["v_facts"]}
+    assert len(gone["v_reports"]) == 4
+
+
+def test_hostile_folder_is_quarantined_and_the_run_goes_on(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "sub dir").mkdir(parents=True)
+    shutil.copy(SEEDS / "002_cff968de04f93286.txt", raw / "sub dir" / "报告 'a'; DROP TABLE reports;--.txt")
+    shutil.copy(SEEDS / "002_cff968de04f93286.txt", raw / "zz-copy.txt")
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "scan.pdf").write_bytes(b"%PDF-1.4 binary")
+    (raw / "noise.bin").write_bytes(bytes(range(256)) * 10)
+    path = tmp_path / "w.duckdb"
+    run(raw, path)
+    with duckdb.connect(str(path), read_only=True) as conn:
+        rows = dict(
+            conn.execute("SELECT source_file, status || ':' || status_reason FROM v_reports").fetchall()
+        )
+    assert rows["sub dir/报告 'a'; DROP TABLE reports;--.txt"] == "parsed:"
+    assert rows["zz-copy.txt"].startswith("quarantined:duplicate of sub dir/")
+    assert rows["empty.txt"] == "quarantined:empty file"
+    assert rows["scan.pdf"].startswith("quarantined:PDF document")
+    assert rows["noise.bin"].startswith("quarantined:")
