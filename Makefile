@@ -8,7 +8,7 @@ GOLD ?= ../shared/gold
 CORPUS ?= ../shared/corpus
 N ?= 1000
 
-.PHONY: setup run test lint eval eval-corpus dev check-defs bench-data bench clean
+.PHONY: setup run test lint eval dev docs bench-data bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ lint: $(STAMP)
 
 eval: $(STAMP)  ## extraction accuracy against gold: seeds and the development corpus
 	$(BIN)/python -m pipeline.evaluate $(SEEDS) $(GOLD) $(CORPUS)/raw $(CORPUS)/gold
+
+docs: $(STAMP)  ## regenerate docs/data_dictionary.md from the warehouse schema and dim_metric
+	$(BIN)/python -m pipeline.warehouse > docs/data_dictionary.md
 
 dev: $(STAMP)  ## Dagster UI on http://127.0.0.1:3000
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/.dagster_home} $(BIN)/dagster dev -h 127.0.0.1 -p 3000

@@ -295,6 +295,99 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
             "origin": "extraction / identity",
         },
     ),
+    "v_requests": (
+        "One row per parsed report with its headline request, review, litigation and fee numbers (breakdown 'total').",
+        """SELECT r.report_id, r.source_file, r.organ, r.province, r.city, r.county, r.report_year, r.format_era,
+                  max(f.value) FILTER (f.metric = 'apply.new') AS apply_new,
+                  max(f.value) FILTER (f.metric = 'apply.carried_over') AS apply_carried_over,
+                  max(f.value) FILTER (f.metric = 'apply.total_handled') AS apply_total_handled,
+                  max(f.value) FILTER (f.metric = 'apply.outcome.granted') AS apply_granted,
+                  max(f.value) FILTER (f.metric = 'apply.outcome.partial') AS apply_partial,
+                  max(f.value) FILTER (f.metric = 'apply.outcome.denied') AS apply_denied,
+                  max(f.value) FILTER (f.metric = 'apply.outcome.unable') AS apply_unable,
+                  max(f.value) FILTER (f.metric = 'apply.outcome.not_processed') AS apply_not_processed,
+                  max(f.value) FILTER (f.metric = 'apply.carried_forward') AS apply_carried_forward,
+                  max(f.value) FILTER (f.metric = 'review.total') AS review_total,
+                  max(f.value) FILTER (f.metric = 'review.corrected') AS review_corrected,
+                  max(f.value) FILTER (f.metric = 'litigation.total') AS litigation_total,
+                  max(f.value) FILTER (f.metric = 'litigation.corrected') AS litigation_corrected,
+                  max(f.value) FILTER (f.metric = 'fees.collected_yuan') AS fees_collected_yuan,
+                  (max(f.value) FILTER (f.metric = 'apply.outcome.granted') + max(f.value) FILTER (f.metric = 'apply.outcome.partial'))
+                    / nullif(coalesce(max(f.value) FILTER (f.metric = 'apply.total_handled'), max(f.value) FILTER (f.metric = 'apply.new')), 0)
+                    AS substantive_disclosure_rate,
+                  max(f.value) FILTER (f.metric = 'review.corrected') / nullif(max(f.value) FILTER (f.metric = 'review.total'), 0)
+                    AS review_correction_rate
+           FROM reports r LEFT JOIN v_facts f ON f.report_id = r.report_id AND f.breakdown = 'total'
+           WHERE r.status = 'parsed'
+           GROUP BY ALL""",
+        {
+            "report_id": "Joins v_reports",
+            "source_file": "As in v_reports",
+            "organ": "Issuing body",
+            "province": "Province",
+            "city": "Prefecture-level city",
+            "county": "County-level division",
+            "report_year": "Year the report covers",
+            "format_era": "narrative / std2019 / std2021",
+            "apply_new": "本年新收申请 (requests received)",
+            "apply_carried_over": "上年结转 (carried over from last year)",
+            "apply_total_handled": "办理结果总计 (requests handled)",
+            "apply_granted": "予以公开 (granted in full)",
+            "apply_partial": "部分公开 (granted in part)",
+            "apply_denied": "不予公开 (denied)",
+            "apply_unable": "无法提供 (unable to provide)",
+            "apply_not_processed": "不予处理 (not processed)",
+            "apply_carried_forward": "结转下年度 (carried forward)",
+            "review_total": "行政复议总计 (administrative reviews)",
+            "review_corrected": "行政复议结果纠正 (reviews that corrected the agency)",
+            "litigation_total": "行政诉讼总计 (lawsuits)",
+            "litigation_corrected": "行政诉讼结果纠正 (lawsuits that corrected the agency)",
+            "fees_collected_yuan": "收取的费用 (fees collected, yuan)",
+            "substantive_disclosure_rate": "实质公开率 = (予以公开 + 部分公开) / 办理总数; 办理总数 = apply.total_handled, else apply.new where the report states no total",
+            "review_correction_rate": "复议纠错率 = 行政复议结果纠正 / 行政复议总计",
+        },
+    ),
+    "v_rates_by_year_province": (
+        "Disclosure and correction rates by report year and province, summed over the reports that state every term.",
+        """SELECT report_year, province, count(*) AS reports,
+                  sum(apply_granted + apply_partial) AS granted_or_partial,
+                  sum(coalesce(apply_total_handled, apply_new)) FILTER (apply_granted + apply_partial IS NOT NULL) AS handled,
+                  sum(apply_granted + apply_partial) / nullif(sum(coalesce(apply_total_handled, apply_new)) FILTER (apply_granted + apply_partial IS NOT NULL), 0)
+                    AS substantive_disclosure_rate,
+                  sum(review_corrected) FILTER (review_total IS NOT NULL) AS review_corrected,
+                  sum(review_total) FILTER (review_corrected IS NOT NULL) AS review_total,
+                  sum(review_corrected) FILTER (review_total IS NOT NULL) / nullif(sum(review_total) FILTER (review_corrected IS NOT NULL), 0)
+                    AS review_correction_rate
+           FROM v_requests GROUP BY ALL""",
+        {
+            "report_year": "Year the reports cover",
+            "province": "Province (NULL: not resolved)",
+            "reports": "Parsed reports in the group",
+            "granted_or_partial": "Σ (予以公开 + 部分公开) over reports stating both",
+            "handled": "Σ 办理总数 over the same reports",
+            "substantive_disclosure_rate": "实质公开率 = granted_or_partial / handled",
+            "review_corrected": "Σ 行政复议结果纠正 over reports stating both terms",
+            "review_total": "Σ 行政复议总计 over the same reports",
+            "review_correction_rate": "复议纠错率 = review_corrected / review_total",
+        },
+    ),
+    "v_carry_over": (
+        "Year over year per organ: this year's 上年结转 against last year's 结转下年度 (they should match).",
+        """SELECT cur.organ, cur.report_year, cur.report_id, cur.apply_carried_over AS carried_over,
+                  prev.report_id AS previous_report_id, prev.apply_carried_forward AS previous_carried_forward,
+                  cur.apply_carried_over = prev.apply_carried_forward AS matches
+           FROM v_requests cur JOIN v_requests prev ON prev.organ = cur.organ AND prev.report_year = cur.report_year - 1
+           WHERE cur.organ IS NOT NULL""",
+        {
+            "organ": "Issuing body",
+            "report_year": "Year of the later report",
+            "report_id": "The later report",
+            "carried_over": "上年结转 stated in the later report",
+            "previous_report_id": "The earlier report of the same organ",
+            "previous_carried_forward": "结转下年度继续办理 stated in the earlier report",
+            "matches": "carried_over = previous_carried_forward (NULL when either is not stated)",
+        },
+    ),
 }
 
 
@@ -432,3 +525,60 @@ def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
         f"INSERT INTO ingest_runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
         [run.get(c) for c in columns],
     )
+
+
+def export_parquet(conn: duckdb.DuckDBPyConnection, folder: str | Path) -> list[Path]:
+    """Write every warehouse table to `<folder>/<table>.parquet` (for tools that do not speak DuckDB)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in (*TABLES, *FACT_TABLES):
+        target = folder / f"{table}.parquet"
+        tmp = target.with_suffix(".parquet.tmp")
+        # COPY takes no parameters: the path is ours (derived from the warehouse path), quotes doubled.
+        literal = str(tmp).replace("'", "''")
+        conn.execute(f"COPY {table} TO '{literal}' (FORMAT parquet, COMPRESSION zstd)")
+        tmp.replace(target)
+        written.append(target)
+    return written
+
+
+def data_dictionary(conn: duckdb.DuckDBPyConnection) -> str:
+    """Markdown data dictionary generated from the catalog comments and dim_metric."""
+    lines = ["# Data dictionary", "", "Generated from the warehouse (`make docs`); do not edit by hand.", ""]
+    for name, kind, comment in conn.execute(
+        "SELECT table_name, 'table', comment FROM duckdb_tables() WHERE NOT internal AND NOT temporary "
+        "UNION ALL SELECT view_name, 'view', comment FROM duckdb_views() WHERE NOT internal AND NOT temporary "
+        "ORDER BY 2, 1"
+    ).fetchall():
+        lines += [
+            f"## {name} ({kind})",
+            "",
+            comment or "",
+            "",
+            "| column | type | meaning |",
+            "|---|---|---|",
+        ]
+        for column, ctype, text in conn.execute(
+            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [name],
+        ).fetchall():
+            lines.append(f"| {column} | {ctype} | {text or ''} |")
+        lines.append("")
+    lines += [
+        "## Metrics (dim_metric)",
+        "",
+        "| code | 中文 | meaning | unit | era | parent | parent is sum |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in conn.execute(
+        "SELECT code, label_zh, label_en, unit, era, coalesce(parent_code, ''), parent_is_sum FROM dim_metric ORDER BY code"
+    ).fetchall():
+        lines.append("| " + " | ".join(str(v) for v in row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m pipeline.warehouse > docs/data_dictionary.md
+    with duckdb.connect() as _conn:
+        ensure_schema(_conn)
+        print(data_dictionary(_conn), end="")
