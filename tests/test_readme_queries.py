@@ -8,7 +8,7 @@ from conftest import ROOT, SEEDS
 from assets.cli import materialize_all
 from assets.resources import WarehouseResource, XxgkSettings
 
-_BLOCK = re.compile(r"```sql\n(?P<sql>.*?)```\n\n(?P<table>(?:\|.*\|\n)+)", re.S)
+_BLOCK = re.compile(r"```sql\n(?P<sql>.*?)```\n\n(?P<table>(?:\|[^\n]*\|\n)+)", re.S)
 
 
 def render(conn, sql: str) -> str:
