@@ -112,7 +112,9 @@ def detect_encoding(data: bytes, declared: str | None = None) -> tuple[str, str]
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
             return data[: exc.start].decode("utf-8"), "utf-8"
     candidates = []
-    for name in ("gb18030", "big5hkscs"):
+    # UTF-16 without a BOM and without ASCII (no NUL bytes to spot) is scored like the rest.
+    names = ("gb18030", "big5hkscs", "utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ("gb18030", "big5hkscs")
+    for name in names:
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
@@ -126,7 +128,7 @@ def detect_encoding(data: bytes, declared: str | None = None) -> tuple[str, str]
         raise Quarantine(
             f"undecodable text: best guess {name} yields mostly rare characters (binary or unknown encoding)"
         )
-    return text, "big5" if name == "big5hkscs" else name
+    return text, {"big5hkscs": "big5", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}.get(name, name)
 
 
 def _codec_family(declared: str) -> str:

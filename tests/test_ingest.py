@@ -18,7 +18,7 @@ def _normalized(data: bytes, name: str) -> str:
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
-@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-16-le", "utf-8-sig"])
 def test_reencoded_seed_gives_same_normalized_text(seed, encoding):
     original = seed.read_bytes()
     text = original.decode("utf-8", errors="ignore")
