@@ -113,7 +113,9 @@ def detect_encoding(data: bytes, declared: str | None = None) -> tuple[str, str]
             return data[: exc.start].decode("utf-8"), "utf-8"
     candidates = []
     # UTF-16 without a BOM and without ASCII (no NUL bytes to spot) is scored like the rest.
-    names = ("gb18030", "big5hkscs", "utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ("gb18030", "big5hkscs")
+    names = (
+        ("gb18030", "big5hkscs", "utf-16-le", "utf-16-be") if len(data) % 2 == 0 else ("gb18030", "big5hkscs")
+    )
     for name in names:
         try:
             text = data.decode(name)
@@ -140,12 +142,13 @@ def _codec_family(declared: str) -> str:
     return d
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ue000-\uf8ff]")
+
+
 def _control_share(text: str) -> float:
+    """Share of control and private-use characters: high for binary data decoded as text."""
     sample = text[:20000]
-    if not sample:
-        return 0.0
-    bad = sum(1 for c in sample if (c < " " and c not in "\n\r\t\f\v") or "\ue000" <= c <= "\uf8ff")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
 
 
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|政务公开|政務公開|依申请|依申請|主动公开|主動公開")

@@ -48,24 +48,46 @@ def strip_chrome(text: str) -> str:
 
 # --- width and number punctuation ----------------------------------------------------------
 
-_PRE_NFKC = str.maketrans(
-    {
-        "\u2105": "%",  # ℅ care-of sign, used for % in seed 002 (NFKC would give "c/o")
-        "\u3000": " ",  # ideographic space
-        "\u00a0": " ",  # no-break space
-        "\u2212": "-",  # minus sign
-    }
+#: Replaced before NFKC (str.replace per pair is far faster than str.translate with a dict).
+_PRE_NFKC = (
+    ("\u2105", "%"),  # ℅ care-of sign, used for % in seed 002 (NFKC would give "c/o")
+    ("\u3000", " "),  # ideographic space
+    ("\u00a0", " "),  # no-break space
+    ("\u2212", "-"),  # minus sign
 )
 _DASH_BETWEEN_DIGITS = re.compile(
-    r"(?<=\d)\s*[\u2010-\u2015\u2e3a\u2e3b\u301c~]+\s*(?=\d)"
+    r"(\d)\s*[\u2010-\u2015\u2e3a\u2e3b\u301c~]+\s*(?=\d)"
 )  # 1—11月, 0527—83593
 _SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
 
 
+@cache
+def _nfkc_runs() -> re.Pattern[str]:
+    """Runs of characters NFKC would change (plus letters carrying combining marks).
+
+    Normalizing only these runs gives NFKC's result at a fraction of the cost on Chinese text,
+    where nearly every character is already in normal form.
+    """
+    changed = "".join(
+        re.escape(c)
+        for c in map(chr, range(0x80, 0x10000))
+        if not 0xD800 <= ord(c) <= 0xDFFF and unicodedata.normalize("NFKC", c) != c
+    )
+    return re.compile(f"[{changed}]+|.[\u0300-\u036f]+")
+
+
+def _nfkc_match(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
 def fold_width(text: str) -> str:
     """NFKC (full-width digits, letters, parentheses, ％) plus the dashes and spaces numbers need."""
-    text = unicodedata.normalize("NFKC", text.translate(_PRE_NFKC))
-    text = _DASH_BETWEEN_DIGITS.sub("-", text)
+    for char, replacement in _PRE_NFKC:
+        if char in text:
+            text = text.replace(char, replacement)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = _nfkc_runs().sub(_nfkc_match, text)
+    text = _DASH_BETWEEN_DIGITS.sub(r"\1-", text)
     return _SPACE_RUN.sub(" ", text)
 
 
@@ -115,18 +137,22 @@ def _traditional_only() -> frozenset[str]:
     return frozenset(c for c, s in zip(chars, converted, strict=True) if c != s)
 
 
-_CJK_CHAR = re.compile(f"[{CJK}]")
+_CJK_RUN = re.compile(f"[{CJK}]+")
+
+
+@cache
+def _traditional_pattern() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(_traditional_only())) + "]")
 
 
 def detect_script(text: str) -> str:
     """'traditional' when a clear share of CJK characters are traditional-only forms."""
     sample = text[:20000]
-    cjk = _CJK_CHAR.findall(sample)
-    if not cjk:
+    n_cjk = sum(map(len, _CJK_RUN.findall(sample)))
+    if not n_cjk:
         return "simplified"
-    trad = _traditional_only()
-    n_trad = sum(1 for c in cjk if c in trad)
-    return "traditional" if n_trad >= 3 and n_trad / len(cjk) >= 0.05 else "simplified"
+    n_trad = len(_traditional_pattern().findall(sample))
+    return "traditional" if n_trad >= 3 and n_trad / n_cjk >= 0.05 else "simplified"
 
 
 #: Taiwan/Big5-gateway wordings that OpenCC's t2s keeps but the report labels never use.
