@@ -1,9 +1,43 @@
-"""Standard tables of the 2019 and 2021 formats (placeholder)."""
+"""Standard tables of the 2019 and 2021 formats: 表二 (第二十条), 表三 (requests), 表四 (review, litigation).
+
+Pure functions over the normalized text. Rows are found by their OFFICIAL LABELS (domain guide §2),
+never by counting pipes, so every flattening a scrape produces reads the same way:
+
+- pipe rows with empty cells and multi-row headers (`label | 29 | 1 | 0 | … | 30 | ||`);
+- markdown rows (`| label | 1 | 0 |`), shredded markdown whose value rows float away from their
+  labels (aligned back by the official row order between labelled rows);
+- one cell per line (`规章 |` / `0 |` / `0 |`), including rows that drop their empty cells;
+- HTML tables rendered one `<tr>` per line (rowspan/colspan not expanded);
+- labels broken by line wraps, cells glued together (`规章000`, `230 000023`): glued digits are split
+  only where the digits (no leading zeros) and the row identity allow exactly one split;
+- 表四's 15 numbers on one row under a 2–3 row header, or three separate 5-number blocks.
+
+A number becomes a fact only when its row and column are certain; anything else is a `Finding`
+(check names: table3_ambiguous_sparse_row, table3_ambiguous_glued_digits, table3_row_shape,
+table3_unplaced_row, table3_group_subtotal_mismatch, table2_ambiguous_glued_digits, table2_row_shape,
+table4_ambiguous_glued_digits, table4_row_shape, table4_unplaced_block). Every cell read becomes a
+`TableCell`; cells of a row that cannot be placed get column `unplaced`. Derived values (group
+totals, 法人 sum, litigation = direct + after review, a blank 总计 from its six columns) carry
+`is_derived=True`. Every step is linear in the text (a literal first-stage label scan, capped rows,
+bounded digit splitting).
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
+from pipeline.metrics import (
+    APPLICANT_COLUMNS,
+    ARTICLE20_ITEMS,
+    DENIED_REASONS,
+    NOT_PROCESSED_REASONS,
+    OTHER_REASONS,
+    PROCEEDING_RESULTS,
+    UNABLE_REASONS,
+)
 from pipeline.records import Fact, Finding, NormalizedDoc, Section, TableCell
 
 
@@ -14,5 +48,1319 @@ class TableExtraction:
     findings: list[Finding] = field(default_factory=list)
 
 
+# --- vocabulary ------------------------------------------------------------------------------------
+
+COLUMNS: tuple[str, ...] = tuple(APPLICANT_COLUMNS)  # natural_person … other, total (table order)
+APPLICANTS = COLUMNS[:6]
+LEGAL_COLUMNS = COLUMNS[1:6]
+RESULTS: tuple[str, ...] = tuple(PROCEEDING_RESULTS)  # upheld, corrected, other, pending, total
+T4_BLOCKS = ("review", "litigation.direct", "litigation.after_review")
+
+_EVIDENCE_MAX = 300
+_MAX_SPLIT_DIGITS = 40  # glued digit runs longer than this are never split
+_MAX_SPLIT_NODES = 200_000  # search budget of one glued-digit split
+
+
+def _fz(label: str) -> str:
+    """A literal label that survives line wraps: optional whitespace between its characters."""
+    return r"\s*".join(re.escape(c) for c in label)
+
+
+def _pfx_cn(n: str) -> str:  # 一、
+    return rf"(?:{n}\s*[、.,]\s*)?"
+
+
+def _pfx_paren(n: str) -> str:  # (一)
+    return rf"(?:\(\s*{n}\s*\)\s*)?"
+
+
+def _pfx_digit(d: int) -> str:  # 1. / 1、 (one exact digit, so a glued value never loses its last digit)
+    return rf"(?:{d}\s*[.、,]\s*)?"
+
+
+_QUOTE = r"[“”\"'‘’「」『』]?"
+_NOT_CJK_NEXT = r"(?![\u4e00-\u9fff])"
+_TAIL_NO_LONGER = r"(?:\s*[、,;]?\s*" + _fz("行政机关不再处理其政府信息公开申请") + r")?"
+
+#: 表三 row sub-labels, in the official order of their group (keys come from pipeline.metrics).
+_DENIED_LABELS = {
+    "state_secret": _fz("属于国家秘密"),
+    "law_forbidden": _fz("其他法律行政法规禁止公开"),
+    "three_safety": _fz("危及") + r"\s*" + _QUOTE + r"\s*" + _fz("三安全一稳定") + r"\s*" + _QUOTE,
+    "third_party": _fz("保护第三方合法权益"),
+    "internal_affairs": _fz("属于三类内部事务信息"),
+    "process_info": _fz("属于四类过程性信息"),
+    "enforcement_file": _fz("属于行政执法案卷"),
+    "admin_query": _fz("属于行政查询事项"),
+}
+_UNABLE_LABELS = {
+    "not_held": _fz("本机关不掌握相关政府信息"),
+    "needs_creation": _fz("没有现成信息需要另行制作"),
+    "unclear": _fz("补正后申请内容仍不明确"),
+}
+_NOT_PROCESSED_LABELS = {
+    "complaint": _fz("信访举报投诉类申请"),
+    "repeat": _fz("重复申请"),
+    "publication": _fz("要求提供公开出版物"),
+    "massive": _fz("无正当理由大量反复申请"),
+    "confirm": _fz("要求行政机关确认或重新出具已获取信息"),
+}
+_OTHER_LABELS = {
+    "overdue_amend": _fz("申请人无正当理由逾期不补正") + _TAIL_NO_LONGER,
+    "overdue_fee": _fz("申请人逾期未按收费通知要求缴纳费用") + _TAIL_NO_LONGER,
+    "other": _fz("其他") + _NOT_CJK_NEXT,  # only with its "3." prefix (see below)
+}
+assert set(_DENIED_LABELS) <= set(DENIED_REASONS)
+assert set(_UNABLE_LABELS) == set(UNABLE_REASONS)
+assert set(_NOT_PROCESSED_LABELS) == set(NOT_PROCESSED_REASONS)
+assert set(_OTHER_LABELS) == set(OTHER_REASONS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spec:
+    key: str  # metric code (rows), group code (groups), or a table-2 key
+    kind: str  # row / group / other_row (2019 single row or 2021 group) / t2item / t2head / t2mark / t2info
+    pattern: str  # optional prefix + core label
+    anchor: str  # the core's first (≤3) characters: the fast first-stage scan looks for these
+    extra: str = ""  # table-2 era of a header
+
+
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _spec(key: str, kind: str, prefix: str, core: str, extra: str = "", anchor: str | None = None) -> _Spec:
+    """A label: `prefix` is optional text before the core; the anchor is the core's first 3 characters."""
+    if anchor is None:  # the leading run of literal characters (joined by `\s*` only), at most 3
+        lead = re.match(r"(?:[\u4e00-\u9fff](?:\\s\*)?){1,3}", core)
+        anchor = "".join(_CJK_CHAR.findall(lead.group(0))) if lead else ""
+        if not anchor:
+            raise ValueError(f"label without a literal start: {core!r}")
+    return _Spec(key, kind, prefix + core, anchor, extra)
+
+
+def _t3_specs() -> list[_Spec]:
+    specs = [
+        _spec("apply.new", "row", _pfx_cn("一"), _fz("本年新收政府信息公开申请数量")),
+        _spec("apply.carried_over", "row", _pfx_cn("二"), _fz("上年结转政府信息公开申请数量")),
+        _spec("apply.results", "group", _pfx_cn("三"), _fz("本年度办理结果")),
+        _spec("apply.outcome.granted", "row", _pfx_paren("一"), _fz("予以公开")),
+        _spec("apply.outcome.partial", "row", _pfx_paren("二"), _fz("部分公开") + r"(?:\s*\([^()]{0,60}\))?"),
+        _spec("apply.outcome.denied", "group", _pfx_paren("三"), _fz("不予公开")),
+        _spec("apply.outcome.unable", "group", _pfx_paren("四"), _fz("无法提供")),
+        _spec("apply.outcome.not_processed", "group", _pfx_paren("五"), _fz("不予处理")),
+        _spec("apply.outcome.other", "other_row", _pfx_paren("六"), _fz("其他处理")),
+        _spec("apply.total_handled", "row", "", r"(?:\(\s*七\s*\)|七\s*、)\s*" + _fz("总计"), anchor="七"),
+        _spec("apply.carried_forward", "row", _pfx_cn("四"), _fz("结转下年度继续办理")),
+    ]
+    for group, labels in (
+        ("denied", _DENIED_LABELS),
+        ("unable", _UNABLE_LABELS),
+        ("not_processed", _NOT_PROCESSED_LABELS),
+        ("other", _OTHER_LABELS),
+    ):
+        for i, (key, pattern) in enumerate(labels.items(), start=1):
+            if (group, key) == ("other", "other"):  # `3.其他`: the digit is required, and anchors the scan
+                specs.append(
+                    _spec(
+                        "apply.outcome.other.other", "row", "", rf"{i}\s*[.、,]\s*" + pattern, anchor="其他"
+                    )
+                )
+                continue
+            specs.append(_spec(f"apply.outcome.{group}.{key}", "row", _pfx_digit(i), pattern))
+    return specs
+
+
+T3_SPECS = _t3_specs()
+
+#: Official data rows of 表三, top to bottom (group labels excluded).
+_T3_HEAD = ["apply.new", "apply.carried_over", "apply.outcome.granted", "apply.outcome.partial"]
+_T3_LEAVES_COMMON = (
+    [f"apply.outcome.denied.{k}" for k in _DENIED_LABELS]
+    + [f"apply.outcome.unable.{k}" for k in _UNABLE_LABELS]
+    + [f"apply.outcome.not_processed.{k}" for k in _NOT_PROCESSED_LABELS]
+)
+_T3_OTHER_2021 = [f"apply.outcome.other.{k}" for k in _OTHER_LABELS]
+T3_ROWS_2019 = (
+    _T3_HEAD + _T3_LEAVES_COMMON + ["apply.outcome.other", "apply.total_handled", "apply.carried_forward"]
+)
+T3_ROWS_2021 = (
+    _T3_HEAD + _T3_LEAVES_COMMON + _T3_OTHER_2021 + ["apply.total_handled", "apply.carried_forward"]
+)
+_T3_GROUPS = {
+    "apply.outcome.denied": [f"apply.outcome.denied.{k}" for k in _DENIED_LABELS],
+    "apply.outcome.unable": [f"apply.outcome.unable.{k}" for k in _UNABLE_LABELS],
+    "apply.outcome.not_processed": [f"apply.outcome.not_processed.{k}" for k in _NOT_PROCESSED_LABELS],
+    "apply.outcome.other": _T3_OTHER_2021,
+}
+
+#: 表二: items, column headers (-> measure), and the column sets of each era when no header is readable.
+_T2_ITEM_LABELS = {  # item -> (optional prefix, core)
+    "rules": ("", _fz("规章")),
+    "normative_docs": (r"(?:" + _fz("行政") + r"\s*)?", _fz("规范性文件")),
+    "licensing": ("", _fz("行政许可")),
+    "other_services": ("", _fz("其他对外管理服务事项")),
+    "punishment": ("", _fz("行政处罚")),
+    "coercion": ("", _fz("行政强制")),
+    "admin_fees": ("", _fz("行政事业性收费")),
+    "procurement": ("", _fz("政府集中采购")),
+}
+assert set(_T2_ITEM_LABELS) == set(ARTICLE20_ITEMS)
+_UNIT_PAREN = r"(?:\s*\(\s*(?:单\s*位\s*[:：]?\s*)?(?P<{name}>万\s*元|元)\s*\))?"
+_T2_HEADERS = [
+    ("made", "2019", _fz("本年新制作数量")),
+    ("published", "2019", _fz("本年新公开数量")),
+    ("total_public", "2019", _fz("对外公开总数量")),
+    ("prev_items", "2019", _fz("上一年项目数量")),
+    ("change", "2019", _fz("本年增") + r"\s*[/、]?\s*" + _fz("减")),
+    ("projects", "2019", _fz("采购项目数量")),
+    ("amount", "2019", _fz("采购总金额") + _UNIT_PAREN.format(name="u1")),
+    ("made", "2021", _fz("本年制发件数")),
+    ("repealed", "2021", _fz("本年废止件数")),
+    ("in_force", "2021", _fz("现行有效件数")),
+    ("decisions", "2021", _fz("本年处理决定数量")),
+    ("decisions", "2019", _fz("处理决定数量")),
+    ("amount", "2021", _fz("本年收费金额") + _UNIT_PAREN.format(name="u2")),
+]
+_T2_DEFAULT = {
+    "2019": {
+        "rules": ("made", "published", "total_public"),
+        "normative_docs": ("made", "published", "total_public"),
+        "licensing": ("prev_items", "change", "decisions"),
+        "other_services": ("prev_items", "change", "decisions"),
+        "punishment": ("prev_items", "change", "decisions"),
+        "coercion": ("prev_items", "change", "decisions"),
+        "admin_fees": ("prev_items", "change"),
+        "procurement": ("projects", "amount"),
+    },
+    "2021": {
+        "rules": ("made", "repealed", "in_force"),
+        "normative_docs": ("made", "repealed", "in_force"),
+        "licensing": ("decisions",),
+        "other_services": ("decisions",),
+        "punishment": ("decisions",),
+        "coercion": ("decisions",),
+        "admin_fees": ("amount",),
+        "procurement": ("projects", "amount"),
+    },
+}
+
+
+class _LabelSet:
+    """Official labels of one table: a fast literal first stage, then only the labels sharing the anchor."""
+
+    _BACK = 8  # longest optional prefix before a label's core: `(一) `, `1. `, `行政\n`
+
+    def __init__(self, specs: list[_Spec]) -> None:
+        self.names = {f"L{i}": spec for i, spec in enumerate(specs)}
+        by_anchor: dict[str, list[str]] = {}
+        for name, spec in self.names.items():
+            by_anchor.setdefault(spec.anchor, []).append(name)
+        self.patterns = {
+            anchor: re.compile("|".join(f"(?P<{n}>{self.names[n].pattern})" for n in names))
+            for anchor, names in by_anchor.items()
+        }
+        # No groups in the first stage: a plain alternation of literals lets `re` skip ahead by first char.
+        self.anchor = re.compile("|".join(_fz(a) for a in sorted(by_anchor, key=len, reverse=True)))
+
+    def scan(self, text: str, start: int, end: int):
+        """Labels in [start, end), left to right, non-overlapping (a generator: stop early freely)."""
+        pos = last_end = start
+        while True:
+            hit = self.anchor.search(text, pos, end)
+            if hit is None:
+                return
+            h = hit.start()
+            pattern = self.patterns["".join(hit.group(0).split())]
+            found = None
+            for p in range(max(last_end, h - self._BACK), h + 1):
+                m = pattern.match(text, p, end)
+                if m is not None and m.end() > h and m.lastgroup is not None:
+                    found = m
+                    break
+            if found is None:
+                pos = h + 1
+                continue
+            yield _Label(self.names[found.lastgroup], found.start(), found.end(), found)
+            pos = last_end = found.end()
+
+
+_T3_LABELS = _LabelSet(T3_SPECS)
+_T2_SPECS = (
+    [
+        _spec(
+            "marker",
+            "t2mark",
+            "",
+            _fz("第二十条第") + r"\s*\(\s*[一二三四五六七八九十]{1,2}\s*\)\s*" + _fz("项"),
+        )
+    ]
+    + [_spec("info", "t2info", "", _fz("信息内容"))]
+    + [_spec(m, "t2head", "", p, era) for m, era, p in _T2_HEADERS]
+    + [_spec(k, "t2item", prefix, core) for k, (prefix, core) in _T2_ITEM_LABELS.items()]
+)
+_T2_LABELS = _LabelSet(_T2_SPECS)
+_T2_MARKER = re.compile(_T2_SPECS[0].pattern)
+_T3_MARKER = re.compile(_fz("勾稽关系") + "|" + _fz("申请人情况"))
+_T3_SUBTOTAL = re.compile(_fz("小计"))
+
+# --- cells -------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+\-]?\d+(?:\.\d+)?")
+_MONEY = re.compile(r"(?P<n>[+\-]?\d+(?:\.\d+)?)\s*(?P<u>万元|元)")
+_NA = frozenset({"/", "\\", "-", "--", "—", "——", "–", "无", "不适用", "×"})
+_BLANK = frozenset({"", "&nbsp;", "nbsp;", "&nbsp"})
+_MD_SEP = re.compile(r":?-{3,}:?")
+_TOKEN = re.compile(r"\S+")
+_DIGITS_HEAD = re.compile(r"[+\-]?\d+(?:\.\d+)?")
+#: A character right after a number that makes the number prose (`30件`, `12,`), not a table cell.
+_PROSE_AFTER = frozenset("件条个项次人家元万亿%‰余多年月日号天份页期名位宗起例笔批,。;:、!?)（(")
+_MAX_CELLS = 32  # no standard table row has more cells; longer runs are cut (and then fail the shape check)
+_VALUE = r"(?:[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
+#: A line of ≥2 value cells and nothing else (a value row whose label floated away).
+_ORPHAN_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})+[ \t|]*$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class _Cell:
+    raw: str
+    kind: str  # number / blank / na / text
+    value: float | None
+    start: int
+    end: int
+    unit: str | None = None  # 元 / 万元 on money cells
+    digits: str | None = None  # the raw digit string when it may be glued (no pipes around it)
+
+
+def _classify(raw: str, start: int, money: bool) -> _Cell:
+    text = raw.strip()
+    offset = start + (len(raw) - len(raw.lstrip()))
+    end = offset + len(text)
+    if text in _BLANK or _MD_SEP.fullmatch(text):
+        return _Cell(text, "blank", None, offset, end)
+    if text in _NA:
+        return _Cell(text, "na", None, offset, end)
+    if _NUMBER.fullmatch(text):
+        return _Cell(text, "number", float(text), offset, end, digits=text)
+    if money:
+        m = _MONEY.fullmatch(text)
+        if m:
+            return _Cell(text, "number", float(m.group("n")), offset, end, unit=m.group("u"))
+    return _Cell(text, "text", None, offset, end)
+
+
+class _Prose(Exception):
+    """The span is a sentence (`…数量30件`), not table cells."""
+
+
+def _pipe_pieces(segment: str, start: int) -> list[tuple[str, int]]:
+    """`a | b | c |||` -> pieces with offsets; a trailing run of pipes becomes at most a few blanks."""
+    core = segment.rstrip(" \t|")
+    trailing = segment.count("|", len(core))
+    pieces = []
+    pos = start
+    for piece in core.split("|", _MAX_CELLS + 1):
+        pieces.append((piece, pos))
+        pos += len(piece) + 1
+    if core:
+        end = start + len(core)
+        pieces += [("", end)] * min(max(trailing - 1, 0), 8)
+    return pieces
+
+
+def _inline_cells(text: str, start: int, stop: int, money: bool) -> tuple[list[_Cell], str]:
+    """Cells on the label's own line, from `start` to `stop` (exclusive). Returns (cells, layout).
+
+    layout: 'pipe' (cells split on `|`; the first piece is the label cell's tail and is dropped)
+    or 'space' (cells separated by whitespace or glued, the text stops at the first non-cell token).
+    """
+    segment = text[start:stop]
+    if "|" in segment:
+        cells = []
+        for i, (piece, pos) in enumerate(_pipe_pieces(segment, start)):
+            cell = _classify(piece, pos, money)
+            if i == 0 and cell.kind != "number":
+                continue  # the rest of the label's own cell (e.g. a wrapped note)
+            cell.digits = None  # pipes delimit the cells: never split further
+            cells.append(cell)
+        return cells, "pipe"
+    cells = []
+    for m in _TOKEN.finditer(segment):
+        if len(cells) > _MAX_CELLS:
+            break
+        tok = m.group(0)
+        tstart = start + m.start()
+        cell = _classify(tok, tstart, money)
+        if cell.kind in ("number", "na"):
+            cells.append(cell)
+            continue
+        if cell.kind == "blank":
+            continue
+        head = _DIGITS_HEAD.match(tok)
+        if head:
+            rest = tok[head.end() :]
+            if money and rest.startswith(("万元", "元")):
+                unit = "万元" if rest.startswith("万元") else "元"
+                cells.append(
+                    _Cell(
+                        tok[: head.end()] + unit,
+                        "number",
+                        float(head.group(0)),
+                        tstart,
+                        tstart + head.end(),
+                        unit,
+                    )
+                )
+                rest = rest[len(unit) :]
+                if not rest:
+                    continue
+            elif rest[:1] in _PROSE_AFTER:
+                raise _Prose
+            else:
+                cells.append(_classify(head.group(0), tstart, money))
+        elif tok[:1] in _PROSE_AFTER and cells:
+            raise _Prose
+        break
+    return cells, "space"
+
+
+def _line_cells(text: str, start: int, stop: int, money: bool) -> list[_Cell]:
+    """One cell per line after the label's line: `0 |` lines; filler lines of pipes are skipped."""
+    cells = []
+    pos = start
+    while pos < stop:
+        nl = text.find("\n", pos, stop)
+        line_end = stop if nl < 0 else nl
+        line = text[pos:line_end]
+        content = line.replace("|", " ")
+        stripped = content.strip()
+        if stripped and not _MD_SEP.fullmatch(stripped) and stripped not in _BLANK:
+            if len(stripped.split()) != 1:
+                break
+            cell = _classify(content, pos, money)
+            if cell.kind not in ("number", "na"):
+                break
+            cells.append(cell)
+            if len(cells) > _MAX_CELLS:
+                break
+        pos = line_end + 1
+    return cells
+
+
+# --- glued digits --------------------------------------------------------------------------------------
+
+
+def _valid_part(s: str) -> bool:
+    return s == "0" or not s.startswith("0")
+
+
+def _split_glued(tokens: list[str], n: int, check) -> list[list[tuple[int, int, int]]]:
+    """All ways to cut whitespace tokens of digits into `n` cells without leading zeros.
+
+    Returns up to two solutions (enough to tell unique from ambiguous) as (token, start, end) triples;
+    `check(values)` filters complete splits. An exhausted search budget counts as ambiguous.
+    """
+    if sum(len(t) for t in tokens) > _MAX_SPLIT_DIGITS or not all(t.isdigit() for t in tokens):
+        return [[], []]
+    remaining_digits = [0] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        remaining_digits[i] = remaining_digits[i + 1] + len(tokens[i])
+    solutions: list[list[tuple[int, int, int]]] = []
+    budget = [_MAX_SPLIT_NODES]
+    parts: list[tuple[int, int, int]] = []
+
+    def rec(ti: int, pos: int) -> bool:  # False = stop searching
+        budget[0] -= 1
+        if budget[0] <= 0:
+            solutions.extend([[], []])
+            return False
+        if ti == len(tokens):
+            if len(parts) == n and check([int(tokens[t][a:b]) for t, a, b in parts]):
+                solutions.append(list(parts))
+                return len(solutions) < 2
+            return True
+        token = tokens[ti]
+        left = n - len(parts)
+        digits_left = remaining_digits[ti] - pos
+        tokens_left = len(tokens) - ti
+        if left < tokens_left or left > digits_left:
+            return True
+        for end in range(pos + 1, len(token) + 1):
+            piece = token[pos:end]
+            if not _valid_part(piece):
+                break
+            parts.append((ti, pos, end))
+            ok = rec(ti + 1, 0) if end == len(token) else rec(ti, end)
+            parts.pop()
+            if not ok:
+                return False
+        return True
+
+    rec(0, 0)
+    return solutions
+
+
+def _row_identity(values: list[int]) -> bool:  # I3: 总计 = the six applicant columns
+    return values[-1] == sum(values[:-1])
+
+
+def _t4_identity(values: list[int]) -> bool:  # I4, per block
+    return all(values[b + 4] == sum(values[b : b + 4]) for b in (0, 5, 10))
+
+
+def _glued_cells(cells: list[_Cell], n: int, check) -> tuple[list[_Cell] | None, bool]:
+    """Split whitespace/glued digit tokens into `n` cells. Returns (cells or None, ambiguous)."""
+    tokens = [c.digits or "" for c in cells]
+    solutions = _split_glued(tokens, n, check)
+    if len(solutions) != 1:
+        return None, len(solutions) > 1
+    out = []
+    for t, a, b in solutions[0]:
+        cell = cells[t]
+        raw = tokens[t][a:b]
+        out.append(_Cell(raw, "number", float(int(raw)), cell.start + a, cell.start + b))
+    return out, False
+
+
+def _needs_split(cells: list[_Cell], n: int) -> bool:
+    if not cells or any(c.digits is None for c in cells):
+        return False
+    if not all(c.digits.isdigit() for c in cells):
+        return False
+    bad_zero = any(not _valid_part(c.digits) for c in cells)
+    return (len(cells) < n and sum(len(c.digits) for c in cells) >= n) or bad_zero
+
+
+# --- label scanning ------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Label:
+    spec: _Spec
+    start: int
+    end: int
+    match: re.Match[str] | None = None
+
+
+def _line_end(text: str, pos: int, stop: int) -> int:
+    nl = text.find("\n", pos, stop)
+    return stop if nl < 0 else nl
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+@dataclass(slots=True)
+class _Row:
+    """Cells read for one labelled row (or an orphan value row), before column placement."""
+
+    label: _Label | None
+    cells: list[_Cell]
+    layout: str  # pipe / space / lines
+    start: int
+    end: int
+    prose: bool = False
+
+    @property
+    def has_values(self) -> bool:
+        return any(c.kind in ("number", "na") for c in self.cells)
+
+
+def _read_row(text: str, label: _Label, stop: int, per_line: bool, money: bool) -> _Row:
+    end_of_line = _line_end(text, label.end, stop)
+    try:
+        cells, layout = _inline_cells(text, label.end, end_of_line, money)
+    except _Prose:
+        return _Row(label, [], "space", label.start, end_of_line, prose=True)
+    if any(c.kind in ("number", "na") for c in cells):
+        return _Row(label, cells, layout, label.start, max(c.end for c in cells))
+    if per_line and end_of_line < stop:
+        cells = _line_cells(text, end_of_line + 1, stop, money)
+        if cells:
+            return _Row(label, cells, "lines", label.start, cells[-1].end)
+    return _Row(label, [], layout, label.start, end_of_line)
+
+
+def _orphan_rows(text: str, start: int, end: int) -> list[_Row]:
+    """Lines of ≥2 value cells (≥1 number) and nothing else: value rows shredded from their labels.
+
+    Cells are read lazily (`_orphan_cells`) since only rows the alignment places are ever needed.
+    """
+    return [
+        _Row(None, [], "pipe", m.start(), m.end())
+        for m in _ORPHAN_LINE.finditer(text, start, end)
+        if _NUMBER.search(m.group(0))
+    ]
+
+
+def _orphan_cells(text: str, start: int, end: int) -> list[_Cell]:
+    line = text[start:end]
+    if "|" in line:
+        cells = [_classify(piece, pos, False) for piece, pos in _pipe_pieces(line, start)]
+    else:
+        cells = [_classify(m.group(0), start + m.start(), False) for m in _TOKEN.finditer(line)]
+    while cells and cells[-1].kind == "blank":
+        cells.pop()
+    while cells and cells[0].kind == "blank":
+        cells.pop(0)
+    return cells
+
+
+def _load(text: str, row: _Row) -> _Row:
+    if row.label is None and not row.cells:
+        row.cells = _orphan_cells(text, row.start, row.end)
+    return row
+
+
+# --- the extractor -------------------------------------------------------------------------------------
+
+
+class _Out:
+    def __init__(self, doc: NormalizedDoc) -> None:
+        self.text = doc.text
+        self.result = TableExtraction()
+        self._spans = sorted(doc.mojibake_spans)
+        self._span_starts = [s for s, _ in self._spans]
+        self._seen: set[tuple[str, str]] = set()
+
+    def garbled(self, start: int, end: int) -> bool:
+        """True when [start, end) overlaps a mojibake span (spans are disjoint and sorted)."""
+        i = bisect.bisect_left(self._span_starts, end) - 1
+        return i >= 0 and self._spans[i][1] > start
+
+    def evidence(self, start: int, end: int) -> str:
+        snippet = " ".join(self.text[start:end].split())
+        return snippet[:_EVIDENCE_MAX]
+
+    def cell(self, table: str, row: str, column: str, cell: _Cell, value: float | None = None) -> None:
+        if value is None and cell.kind == "number":
+            value = cell.value
+        self.result.cells.append(
+            TableCell(table, row, column, cell.raw, cell.kind, value, cell.start, cell.end)
+        )
+
+    def unplaced(self, table: str, row: str, cells: list[_Cell], glued: bool = False) -> None:
+        """Cells that were read but cannot be given a column (column `unplaced`; glued runs as text)."""
+        for cell in cells:
+            if glued and cell.kind == "number":
+                self.result.cells.append(
+                    TableCell(table, row, "unplaced", cell.raw, "text", None, cell.start, cell.end)
+                )
+            else:
+                self.cell(table, row, "unplaced", cell)
+
+    def fact(
+        self,
+        metric: str,
+        value: float,
+        evidence: str,
+        start: int,
+        end: int,
+        breakdown: str = "total",
+        derived: bool = False,
+        unit: str = "count",
+    ) -> None:
+        key = (metric, breakdown)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.result.facts.append(
+            Fact(
+                metric=metric,
+                value=value,
+                evidence=evidence,
+                char_start=start,
+                char_end=end,
+                breakdown=breakdown,
+                is_derived=derived,
+                unit=unit,
+                source="table",
+            )
+        )
+
+    def finding(self, check: str, detail: str, observed: float | None = None) -> None:
+        self.result.findings.append(Finding(check_name=check, detail=detail[:300], observed=observed))
+
+
 def extract_tables(doc: NormalizedDoc, sections: list[Section], era: str) -> TableExtraction:
-    return TableExtraction()
+    """Facts, cells and findings of 表二, 表三 and 表四 wherever their official labels occur."""
+    out = _Out(doc)
+    text = doc.text
+    t2_marker = _T2_MARKER.search(text)
+    t3_start = _table3_start(text, 0)
+    t2_last = 0
+    if t2_marker is not None:
+        t2_end = t3_start
+        if t2_end is not None and t2_end < t2_marker.start():  # a prose mention, or 表三 printed first
+            t2_end = _table3_start(text, t2_marker.start())
+        t2_last = _extract_table2(
+            out, text, t2_marker.start(), t2_end if t2_end is not None else len(text), era
+        )
+    t3_end = _extract_table3(out, text, t3_start, era, floor=t2_last)
+    _extract_table4(out, text, t3_end if t3_end is not None else (t3_start or 0))
+    return out.result
+
+
+# --- 表三 ------------------------------------------------------------------------------------------------
+
+
+def _table3_start(text: str, after: int) -> int | None:
+    """Where 表三 begins: the corner note / 申请人情况 header just above its first row with values
+    (`一、本年新收…` or `二、上年结转…`), else the first such header (a table whose rows all lost
+    their labels)."""
+    first_row = None
+    for label in _T3_LABELS.scan(text, after, len(text)):
+        spec, m = label.spec, label.match
+        if spec.key not in ("apply.new", "apply.carried_over"):
+            continue
+        bound = min(len(text), m.end() + 2000)
+        row = _read_row(text, label, _line_end(text, m.end(), bound), per_line=False, money=False)
+        if row.prose:
+            continue
+        if not row.has_values:
+            nxt = _line_end(text, m.end(), bound)
+            row = _read_row(text, label, min(len(text), nxt + 200), per_line=True, money=False)
+        if row.has_values:
+            first_row = m.start()
+            break
+    if first_row is None:
+        marker = _T3_MARKER.search(text, after)
+        return marker.start() if marker is not None else None
+    # the header nearest the first row (an earlier `申请人情况` may be prose)
+    start = first_row
+    for marker in _T3_MARKER.finditer(text, max(after, first_row - 3000), first_row):
+        start = marker.start()
+    return start
+
+
+@dataclass(slots=True)
+class _Placed:
+    row: str
+    cells: dict[str, _Cell]  # column -> cell (number / blank / na / text)
+    start: int
+    end: int
+    derived_total: float | None = None  # 总计 printed blank, six applicant numbers printed (I3)
+    subtotal: _Cell | None = None  # an 法人或其他组织 小计 column, when the table has one
+
+
+def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: int = 0) -> int | None:
+    """Rows of 表三 between `start` and 表四; returns where 表三 ends. Label-less value rows are looked
+    for only after `floor` (the end of 表二), so 表二's rows never fill 表三's gaps."""
+    if start is None:
+        return None
+    t4 = _find_table4(text, start)
+    end = t4[0] if t4 else len(text)
+    labels = list(_T3_LABELS.scan(text, start, end))
+    if not labels:
+        return end
+    has_2021 = any(lab.spec.key.startswith("apply.outcome.other.") for lab in labels)
+    # Layout of the whole table: any row with ≥2 values on its label's line means row layout,
+    # so labels standing alone are not followed by one-cell lines.
+    starts = [lab.start for lab in labels] + [end]
+    rows = []
+    for i, lab in enumerate(labels):
+        rows.append(_read_row(text, lab, starts[i + 1], per_line=False, money=False))
+    orphans = _orphan_rows(text, max(start, floor), end)
+    row_layout = bool(orphans) or any(len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
+    if not row_layout:
+        rows = [
+            _read_row(text, lab, starts[i + 1], per_line=True, money=False) for i, lab in enumerate(labels)
+        ]
+    n_cols = 7
+    subtotal_at = None
+    header_end = labels[0].start
+    sub = _T3_SUBTOTAL.search(text, start, header_end)
+    if sub:
+        commercial = text.find("商业企业", start, header_end)
+        subtotal_at = 1 if commercial < 0 or sub.start() < commercial else 6
+        n_cols = 8
+    if not has_2021:
+        has_2021 = era == "std2021" and not any(
+            r.label and r.label.spec.kind == "other_row" and r.has_values for r in rows
+        )
+    order = T3_ROWS_2021 if has_2021 else T3_ROWS_2019
+    index = {code: i for i, code in enumerate(order)}
+
+    placed: dict[str, _Placed] = {}
+    pending: list[tuple[str, _Row, list[_Cell]]] = []  # rows waiting for identity checks
+    subtotals: dict[str, _Placed] = {}
+
+    def place(code: str, row: _Row) -> None:
+        if code in placed or code in subtotals:
+            return
+        result = _place_t3(out, code, row, n_cols, subtotal_at, pending)
+        if result is None:
+            return
+        if code in _T3_GROUPS:
+            subtotals[code] = result
+        else:
+            placed[code] = result
+
+    # Events in text order: labelled rows with values (anchors) and orphan value rows.
+    events: list[tuple[int, str, _Row]] = []
+    for row in rows:
+        if row.prose or not row.has_values:
+            continue
+        spec = row.label.spec
+        if spec.kind == "group" or (spec.kind == "other_row" and has_2021):
+            if spec.key in _T3_GROUPS:
+                events.append((row.start, "group", row))
+            continue
+        events.append((row.start, "anchor", row))
+    for row in orphans:
+        events.append((row.start, "orphan", row))
+    events.sort(key=lambda e: e[0])
+
+    buffer: list[_Row] = []
+    next_index = 0
+    seen_anchor = False
+    for _, kind, row in events:
+        if kind == "orphan":
+            buffer.append(row)
+            continue
+        code = row.label.spec.key
+        if kind == "group":
+            place(code, row)
+            continue
+        i = index.get(code)
+        if i is None:
+            continue
+        if buffer:
+            gap = [c for c in order[next_index:i] if c not in placed]
+            if len(gap) == len(buffer) and (seen_anchor or _T3_MARKER.search(text, start, buffer[0].start)):
+                for gcode, orow in zip(gap, buffer, strict=True):
+                    place(gcode, _load(text, orow))
+            else:
+                _unplaced(out, _load(text, buffer[0]), len(buffer), order[next_index:i])
+            buffer = []
+        place(code, row)
+        seen_anchor = True
+        next_index = max(next_index, i + 1)
+    if buffer:
+        gap = [c for c in order[next_index:] if c not in placed]
+        if seen_anchor and next_index < len(order) and len(gap) == len(buffer) and t4 is not None:
+            for gcode, orow in zip(gap, buffer, strict=True):
+                place(gcode, _load(text, orow))
+        elif next_index < len(order):
+            _unplaced(out, _load(text, buffer[0]), len(buffer), order[next_index:])
+
+    _resolve_pending(out, placed, pending, order)
+    _emit_t3(out, placed, subtotals, has_2021)
+    _emit_applicants(out, placed)
+    return end
+
+
+def _unplaced(out: _Out, first_row: _Row, n_rows: int, gap: list[str]) -> None:
+    """One finding per run of label-less value rows that the official row order cannot place."""
+    first = " ".join(c.raw for c in first_row.cells)[:80]
+    out.finding(
+        "table3_unplaced_row",
+        f"表三: {n_rows} value row(s) without a label for {len(gap)} open row(s) "
+        f"({', '.join(gap[:3])}{'…' if len(gap) > 3 else ''}); first: [{first}]",
+    )
+
+
+def _place_t3(
+    out: _Out, code: str, row: _Row, n_cols: int, subtotal_at: int | None, pending: list
+) -> _Placed | None:
+    """Put one row's cells into columns: positional when the row is complete, else the sparse rules."""
+    cells = list(row.cells)
+    evidence_row = f"{code}: {out.evidence(row.start, row.end)}"
+    for c in cells:
+        if c.kind == "number" and out.garbled(c.start, c.end):
+            c.kind, c.value = "text", None
+    widths = {7, n_cols}
+    if row.layout == "pipe":
+        # Trailing filler cells (`| ||`) and a label cell split over two cells are not columns.
+        while len(cells) > n_cols and cells[-1].kind in ("blank", "text"):
+            cells.pop()
+        while len(cells) > n_cols and cells[0].kind in ("blank", "text"):
+            cells.pop(0)
+        filled = [c for c in cells if c.kind != "blank"]
+        only_trailing_blanks = all(c.kind != "blank" for c in cells[: len(filled)])
+        if len(cells) in widths and (
+            cells[-1].kind != "blank" or len(filled) == len(cells) - 1 or not only_trailing_blanks
+        ):
+            return _positional(code, cells, row, subtotal_at)
+        if len(cells) > n_cols:
+            out.finding("table3_row_shape", f"{evidence_row} has {len(cells)} cells for {n_cols} columns")
+            out.unplaced("table3", code, cells)
+            return None
+        return _sparse(out, code, filled, row, pending, evidence_row)
+    if row.layout == "space":
+        if len(cells) in widths and not _needs_split(cells, len(cells)):
+            return _positional(code, cells, row, subtotal_at)
+        if _needs_split(cells, 7):
+            split, ambiguous = _glued_cells(cells, 7, _row_identity)
+            if split is not None:
+                return _positional(code, split, row, None)
+            if ambiguous or len(cells) == 1 or any(not _valid_part(c.digits or "") for c in cells):
+                how = "more than one way" if ambiguous else "no way"
+                out.finding("table3_ambiguous_glued_digits", f"{evidence_row}: glued digits split {how}")
+                out.unplaced("table3", code, cells, glued=True)
+                return None
+        if len(cells) > n_cols:
+            out.finding("table3_row_shape", f"{evidence_row} has {len(cells)} values for {n_cols} columns")
+            out.unplaced("table3", code, cells)
+            return None
+        return _sparse(out, code, cells, row, pending, evidence_row)
+    # one cell per line: the scrape dropped empty cells, so fewer values means a sparse row
+    values = [c for c in cells if c.kind != "blank"]
+    if len(values) in widths:
+        return _positional(code, values, row, subtotal_at)
+    if len(values) > n_cols:
+        out.finding("table3_row_shape", f"{evidence_row} has {len(values)} values for {n_cols} columns")
+        out.unplaced("table3", code, values)
+        return None
+    return _sparse(out, code, values, row, pending, evidence_row)
+
+
+def _positional(code: str, cells: list[_Cell], row: _Row, subtotal_at: int | None) -> _Placed:
+    subtotal = None
+    if subtotal_at is not None and len(cells) == 8:
+        subtotal = cells[subtotal_at]
+        cells = cells[:subtotal_at] + cells[subtotal_at + 1 :]
+    placed = _Placed(code, dict(zip(COLUMNS, cells, strict=True)), row.start, row.end, subtotal=subtotal)
+    total = placed.cells["total"]
+    parts = [placed.cells[c] for c in APPLICANTS]
+    if total.kind == "blank" and all(c.kind == "number" for c in parts):
+        placed.derived_total = sum(c.value for c in parts)
+    return placed
+
+
+def _sparse(
+    out: _Out, code: str, values: list[_Cell], row: _Row, pending: list, evidence: str
+) -> _Placed | None:
+    """A row that lost its empty cells: place values only where one reading is consistent."""
+    if not values:
+        return None
+    if any(c.kind != "number" for c in values):
+        out.finding("table3_ambiguous_sparse_row", f"{evidence}: sparse row with non-numeric cells")
+        out.unplaced("table3", code, values)
+        return None
+    nums = [c.value for c in values]
+    placed = _Placed(code, {}, row.start, row.end)
+    if len(values) == 1:
+        if nums[0] == 0:  # a lone 0: whichever column it is, the row is zero
+            placed.cells["total"] = values[0]
+            return placed
+        pending.append((code, row, values))
+        return None
+    if len(values) == 2 and nums[0] == nums[1]:  # N, N: 自然人 N and 总计 N, every other column empty
+        placed.cells["natural_person"] = values[0]
+        placed.cells["total"] = values[1]
+        return placed
+    if len(values) >= 3 and nums[-1] == sum(nums[:-1]):
+        placed.cells["total"] = values[-1]
+        out.unplaced("table3", code, values[:-1])
+        out.finding(
+            "table3_ambiguous_sparse_row",
+            f"{evidence}: {len(values) - 1} applicant values for 6 columns; only 总计 placed",
+        )
+        return placed
+    out.finding("table3_ambiguous_sparse_row", f"{evidence}: values {nums} fit no single column reading")
+    out.unplaced("table3", code, values)
+    return None
+
+
+def _total_of(placed: dict[str, _Placed], code: str) -> float | None:
+    p = placed.get(code)
+    if p is None:
+        return None
+    cell = p.cells.get("total")
+    if cell is not None and cell.kind == "number":
+        return cell.value
+    return p.derived_total
+
+
+def _resolve_pending(out: _Out, placed: dict[str, _Placed], pending: list, order: list[str]) -> None:
+    """A lone nonzero value is 总计 only when I1 or I2 (totals column) require exactly that value."""
+    leaves = [c for c in order if c.startswith("apply.outcome.")]
+    for code, row, values in pending:
+        value = values[0].value
+        expected = None
+        if code in leaves:
+            others = [_total_of(placed, c) for c in leaves if c != code]
+            handled = _total_of(placed, "apply.total_handled")
+            if handled is not None and all(v is not None for v in others):
+                expected = handled - sum(others)
+        ident = ["apply.new", "apply.carried_over", "apply.total_handled", "apply.carried_forward"]
+        if expected is None and code in ident:
+            vals = {c: _total_of(placed, c) for c in ident if c != code}
+            if all(v is not None for v in vals.values()):
+                if code in ("apply.new", "apply.carried_over"):
+                    other_in = vals.get("apply.carried_over", vals.get("apply.new"))
+                    expected = vals["apply.total_handled"] + vals["apply.carried_forward"] - other_in
+                else:
+                    other_out = vals.get("apply.carried_forward", vals.get("apply.total_handled"))
+                    expected = vals["apply.new"] + vals["apply.carried_over"] - other_out
+        if expected is not None and expected == value:
+            placed[code] = _Placed(code, {"total": values[0]}, row.start, row.end)
+        else:
+            out.finding(
+                "table3_ambiguous_sparse_row",
+                f"{code}: {out.evidence(row.start, row.end)}: one value {value:g} for 7 columns",
+                observed=value,
+            )
+            out.unplaced("table3", code, values)
+
+
+def _emit_t3(out: _Out, placed: dict[str, _Placed], subtotals: dict[str, _Placed], has_2021: bool) -> None:
+    for code, p in placed.items():
+        _emit_row(out, code, p)
+    # Group totals = the sum of their sub-rows, per column (the contract's definition; 2019 prints
+    # 其他处理 as one row). A printed subtotal row is kept as cells, used only where sub-rows are
+    # incomplete, and reported when it disagrees with the sum.
+    for group, subs in _T3_GROUPS.items():
+        if group == "apply.outcome.other" and not has_2021:
+            continue
+        rows = [placed.get(s) for s in subs]
+        if any(r is None for r in rows):
+            continue
+        lo, hi = min(r.start for r in rows), max(r.end for r in rows)
+        printed = subtotals.get(group)
+        for column in COLUMNS:
+            values = []
+            for r in rows:
+                cell = r.cells.get(column)
+                if cell is not None and cell.kind == "number":
+                    values.append(cell.value)
+                elif column == "total" and r.derived_total is not None:
+                    values.append(r.derived_total)
+                else:
+                    break
+            else:
+                total = sum(values)
+                cell = printed.cells.get(column) if printed else None
+                if cell is not None and cell.kind == "number" and cell.value != total:
+                    out.result.findings.append(
+                        Finding(
+                            check_name="table3_group_subtotal_mismatch",
+                            detail=f"{group} [{column}] printed {cell.raw}, its sub-rows sum to {total:g}",
+                            expected=total,
+                            observed=cell.value,
+                            source_inconsistent=True,
+                        )
+                    )
+                ev = f"sum of {len(rows)} sub-rows: {out.evidence(lo, hi)}"
+                out.fact(group, total, ev, lo, hi, breakdown=column, derived=True)
+    for code, p in subtotals.items():
+        _emit_row(out, code, p)
+
+
+def _emit_row(out: _Out, code: str, p: _Placed) -> None:
+    evidence = out.evidence(p.start, p.end)
+    for column, cell in p.cells.items():
+        out.cell("table3", code, column, cell)
+        if cell.kind == "number":
+            out.fact(code, cell.value, evidence, cell.start, cell.end, breakdown=column)
+    if p.subtotal is not None:
+        out.cell("table3", code, "legal_subtotal", p.subtotal)
+    if p.derived_total is not None:
+        out.fact(code, p.derived_total, evidence, p.start, p.end, derived=True)
+
+
+def _emit_applicants(out: _Out, placed: dict[str, _Placed]) -> None:
+    """apply.applicant.*: 自然人 and the five 法人或其他组织 columns of 本年新收."""
+    new = placed.get("apply.new")
+    if new is not None:
+        evidence = out.evidence(new.start, new.end)
+        natural = new.cells.get("natural_person")
+        if natural is not None and natural.kind == "number":
+            out.fact("apply.applicant.natural_person", natural.value, evidence, natural.start, natural.end)
+        legal = [new.cells.get(c) for c in LEGAL_COLUMNS]
+        for column, cell in zip(LEGAL_COLUMNS, legal, strict=True):
+            if cell is not None and cell.kind == "number":
+                out.fact(
+                    "apply.applicant.legal_person",
+                    cell.value,
+                    evidence,
+                    cell.start,
+                    cell.end,
+                    breakdown=column,
+                )
+        if all(c is not None and c.kind == "number" for c in legal):
+            out.fact(
+                "apply.applicant.legal_person",
+                sum(c.value for c in legal),
+                evidence,
+                legal[0].start,
+                legal[-1].end,
+                derived=True,
+            )
+
+
+# --- 表二 ------------------------------------------------------------------------------------------------
+
+
+def _money(value: float, unit: str | None) -> tuple[float, str, str]:
+    """(value, measure, unit) of an amount cell: 万元 -> yuan, 元 -> yuan, no unit -> unknown."""
+    if unit == "万元":
+        try:
+            yuan = float(Decimal(repr(value)) * 10000)
+        except InvalidOperation:  # pragma: no cover - repr of a float is always a decimal
+            yuan = value * 10000
+        return yuan, "amount_yuan", "yuan"
+    if unit == "元":
+        return value, "amount_yuan", "yuan"
+    return value, "amount_unknown_unit", "unknown"
+
+
+def _extract_table2(out: _Out, text: str, start: int, end: int, era: str) -> int:
+    """第二十条 rows between `start` and `end`; returns the end of the last label read (0: none)."""
+    marker = _T2_MARKER.search(text, start, end)
+    if marker is None:
+        return 0
+    # The region stops a few thousand characters after the last 第二十条 marker.
+    last_marker = marker.start()
+    for m in _T2_MARKER.finditer(text, marker.start(), end):
+        last_marker = m.start()
+    region_end = min(end, last_marker + 3000)
+    labels = list(_T2_LABELS.scan(text, marker.start(), region_end))
+    if not labels:
+        return 0
+    last_end = 0
+    starts = [lab.start for lab in labels] + [region_end]
+    heads = {lab.spec.extra for lab in labels if lab.spec.kind == "t2head"}
+    region_era = "2021" if "2021" in heads else "2019" if "2019" in heads else None
+    if region_era is None:
+        region_era = "2021" if era == "std2021" else "2019"
+    rows = [
+        _read_row(text, lab, starts[i + 1], per_line=False, money=True) if lab.spec.kind == "t2item" else None
+        for i, lab in enumerate(labels)
+    ]
+    per_line = not any(r is not None and len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
+    header: list[tuple[str, str | None, str]] = []
+    last_was_item = False
+    for i, lab in enumerate(labels):
+        kind = lab.spec.kind
+        if kind in ("t2mark", "t2info"):
+            header, last_was_item = [], False
+            continue
+        if kind == "t2head":
+            if last_was_item:
+                header, last_was_item = [], False
+            unit = None
+            if lab.match is not None:
+                groups = lab.match.groupdict()
+                unit = groups.get("u1") or groups.get("u2")
+            header.append((lab.spec.key, unit.replace(" ", "") if unit else None, lab.spec.extra))
+            continue
+        last_was_item = True
+        row = rows[i]
+        if per_line:
+            row = _read_row(text, lab, starts[i + 1], per_line=True, money=True)
+        if row.prose or not row.has_values:
+            continue
+        _place_t2(out, lab.spec.key, row, header, region_era)
+        last_end = max(last_end, row.end)
+    return last_end
+
+
+def _header_eras(header: list[tuple[str, str | None, str]]) -> set[str]:
+    return {e for _, _, e in header}
+
+
+def _place_t2(out: _Out, item: str, row: _Row, header: list[tuple[str, str | None, str]], era: str) -> None:
+    cells = list(row.cells)
+    for c in cells:
+        if c.kind == "number" and out.garbled(c.start, c.end):
+            c.kind, c.value = "text", None
+    if row.layout == "pipe":
+        while cells and cells[-1].kind == "blank":
+            cells.pop()
+    elif row.layout == "lines":
+        cells = [c for c in cells if c.kind != "blank"]
+    evidence = f"article20.{item}: {out.evidence(row.start, row.end)}"
+    defaults = {e: _T2_DEFAULT[e][item] for e in (era, "2021" if era == "2019" else "2019")}
+    header_cols = tuple(m for m, _, _ in header)
+    # A header is trusted only when it is a complete column set (a wrapped `本年新 | 本年新` is not).
+    if header_cols and len(header_cols) in {len(c) for c in defaults.values()}:
+        columns = header_cols
+    else:
+        header_cols = ()
+        eras = _header_eras(header)
+        columns = (
+            defaults["2021"] if eras == {"2021"} else defaults["2019"] if eras == {"2019"} else defaults[era]
+        )
+    if row.layout == "space" and _needs_split(cells, len(columns)):
+        split, ambiguous = _glued_cells(cells, len(columns), lambda v: True)
+        if split is None:
+            how = "more than one way" if ambiguous else "no way"
+            out.finding("table2_ambiguous_glued_digits", f"{evidence}: glued digits split {how}")
+            out.unplaced("table2", f"article20.{item}", cells, glued=True)
+            return
+        cells = split
+    elif len(cells) != len(columns):
+        alternative = [c for c in defaults.values() if len(c) == len(cells)]
+        if header_cols or not alternative:
+            out.finding("table2_row_shape", f"{evidence}: {len(cells)} values for columns {list(columns)}")
+            out.unplaced("table2", f"article20.{item}", cells)
+            return
+        columns = alternative[0]
+    units = {m: u for m, u, _ in header} if header_cols else {}
+    row_evidence = out.evidence(row.start, row.end)
+    for measure, cell in zip(columns, cells, strict=True):
+        metric_row = f"article20.{item}"
+        unit = "count"
+        value = cell.value
+        metric_measure = measure
+        if measure == "amount":
+            if cell.kind == "number":
+                value, metric_measure, unit = _money(cell.value, cell.unit or units.get("amount"))
+            else:
+                metric_measure = "amount_yuan"
+        out.cell("table2", metric_row, metric_measure, cell, value if cell.kind == "number" else None)
+        if cell.kind != "number":
+            continue
+        metric = f"{metric_row}.{metric_measure}"
+        out.fact(metric, value, row_evidence, cell.start, cell.end, unit=unit)
+        if item == "normative_docs" and (
+            (measure == "published") or (measure == "made" and "published" not in columns)
+        ):
+            out.fact("proactive.normative_docs", value, row_evidence, cell.start, cell.end)
+
+
+# --- 表四 ------------------------------------------------------------------------------------------------
+
+_T4_START = re.compile(_fz("行政复议"))
+_T4_HEAD_RUN = re.compile(r"[行政复议诉讼结果维持纠正其他尚未审结总计未经直接起后情况\s|#:()、\-]+")
+_T4_TITLES = (
+    ("litigation.direct", re.compile(_fz("直接起诉"))),
+    ("litigation.after_review", re.compile(_fz("复议后起诉"))),
+    ("review", re.compile(_fz("行政复议"))),
+)
+_T4_CELL = re.compile(r"[ \t\r\f\v\n|]*([^\s|]+)")
+
+
+def _head_ok(head: str) -> bool:
+    compact = "".join(head.split())
+    return "维持" in compact and "总计" in compact
+
+
+def _number_run(text: str, pos: int, end: int) -> tuple[list[_Cell], int]:
+    """Value cells (numbers, NA, markdown separators skipped) from `pos` until the first other token."""
+    cells = []
+    while pos < end:
+        m = _T4_CELL.match(text, pos, end)
+        if m is None:
+            break
+        tok = m.group(1)
+        cell = _classify(tok, m.start(1), False)
+        if cell.kind == "blank":
+            pos = m.end()
+            continue
+        if cell.kind not in ("number", "na"):
+            break
+        cells.append(cell)
+        pos = m.end()
+        if len(cells) > _MAX_CELLS:
+            break
+    return cells, pos
+
+
+def _t4_positional(text: str, cells: list[_Cell]) -> list[_Cell]:
+    """A one-line pipe row keeps its blank cells in place (`0 | | 1 |`); other runs are taken as read."""
+    if len(cells) in (5, 15) or not cells:
+        return cells
+    start = _line_start(text, cells[0].start)
+    end = _line_end(text, cells[-1].end, len(text))
+    if text.find("\n", cells[0].start, cells[-1].end) >= 0 or "|" not in text[start:end]:
+        return cells
+    row = _orphan_cells(text, start, end)
+    if len(row) in (5, 15) and all(c.kind in ("number", "na", "blank") for c in row):
+        return row
+    return cells
+
+
+def _find_table4(text: str, start: int) -> tuple[int, int] | None:
+    """(start of the header, end of its header run) of the first 表四 header after `start`."""
+    pos = start
+    while True:
+        m = _T4_START.search(text, pos)
+        if m is None:
+            return None
+        head = _T4_HEAD_RUN.match(text, m.start())
+        head_end = head.end() if head else m.end()
+        if head and _head_ok(head.group(0)):
+            return m.start(), head_end
+        pos = max(head_end, m.end())
+
+
+def _block_title(head: str) -> str | None:
+    best, where = None, -1
+    for block, pattern in _T4_TITLES:
+        for m in pattern.finditer(head):
+            if m.start() > where:
+                best, where = block, m.start()
+    return best
+
+
+def _extract_table4(out: _Out, text: str, start: int) -> None:
+    found = _find_table4(text, start)
+    if found is None:
+        return
+    head_start, pos = found
+    blocks: dict[str, tuple[list[_Cell], int, int]] = {}
+    head_text = text[head_start:pos]
+    for _ in range(3):
+        cells, run_end = _number_run(text, pos, len(text))
+        values = _t4_positional(text, cells)
+        if (
+            len(values) < 15
+            and values
+            and all(c.kind == "number" for c in values)
+            and _needs_split(values, 15)
+        ):
+            split, ambiguous = _glued_cells(values, 15, _t4_identity)
+            if split is not None:
+                values = split
+            elif ambiguous:
+                out.finding("table4_ambiguous_glued_digits", f"表四: {out.evidence(pos, run_end)}")
+                return
+        row_start = values[0].start if values else pos
+        if len(values) == 15:
+            for b, block in enumerate(T4_BLOCKS):
+                blocks.setdefault(block, (values[b * 5 : b * 5 + 5], row_start, run_end))
+            break
+        if len(values) == 5:
+            title = _block_title(head_text)
+            if title is None or title in blocks:
+                out.finding(
+                    "table4_unplaced_block", f"表四 block without a title: {out.evidence(pos, run_end)}"
+                )
+                break
+            blocks[title] = (values, row_start, run_end)
+            nxt = _T4_HEAD_RUN.match(text, run_end)
+            if nxt is None or not _head_ok(nxt.group(0)) or len(blocks) == 3:
+                break
+            head_text, pos = nxt.group(0), nxt.end()
+            continue
+        if values:
+            out.finding(
+                "table4_row_shape",
+                f"表四: {len(values)} values where 15 (or 5 per block) are expected: {out.evidence(pos, run_end)}",
+            )
+            out.unplaced("table4", "unplaced", values)
+        break
+    totals: dict[str, dict[str, _Cell]] = {}
+    for block, (cells, row_start, row_end) in blocks.items():
+        evidence = out.evidence(row_start, row_end)
+        totals[block] = {}
+        for result, cell in zip(RESULTS, cells, strict=True):
+            if cell.kind == "number" and out.garbled(cell.start, cell.end):
+                cell.kind, cell.value = "text", None
+            out.cell("table4", block, result, cell)
+            if cell.kind == "number":
+                out.fact(f"{block}.{result}", cell.value, evidence, cell.start, cell.end)
+                totals[block][result] = cell
+    direct, after = totals.get("litigation.direct"), totals.get("litigation.after_review")
+    if direct is None or after is None:
+        return
+    for result in RESULTS:
+        a, b = direct.get(result), after.get(result)
+        if a is None or b is None:
+            continue
+        lo, hi = min(a.start, b.start), max(a.end, b.end)
+        ev = f"未经复议直接起诉 {a.raw} + 复议后起诉 {b.raw}: {out.evidence(_line_start(text, lo), hi)}"
+        out.fact(f"litigation.{result}", a.value + b.value, ev, lo, hi, derived=True)
