@@ -1,9 +1,754 @@
-"""Facts from narrative prose (placeholder)."""
+"""Facts from narrative prose: one number-anchored pass, each number classified by the words around it.
+
+The scanner walks the normalized text once with a single token pattern (sentence and clause
+delimiters, negations, quantities). For every count or money quantity it takes the clause text
+before the number (the *label*: back to the previous delimiter or the previous quantity,
+parenthetical asides removed), finds the label's keyword *features* with one more precompiled
+pattern, and maps them to a metric. A sentence keeps a *topic* (the last metric family it spoke
+about), so `行政复议8件,维持4件` reads 维持 as review.upheld and `其中,市本级14件` as a level split.
+When the label says nothing, the words right after the number are tried (`3件驳回诉求`).
+Negated statements (`没有因政府信息公开申请行政复议、提起行政诉讼的情况`, `未向申请人收取任何费用`)
+give zeros.
+
+Precision over recall: a number becomes a fact only when its own clause (or the sentence's topic)
+ties it to a metric; table rows (lines with '|'), mojibake, dates, percentages, phone numbers and
+document numbers never do. Per (metric, breakdown) the strongest reading wins, the first on ties.
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
+from dataclasses import dataclass
+
+from pipeline.numbers import QUANTITY_PATTERN, Quantity, find_quantities, quantity_from_match
 from pipeline.records import Fact, NormalizedDoc, Section
+
+# --- features: keyword classes of a label -------------------------------------------------------------
+#
+# One alternation, one named group per feature; order matters where phrases overlap (the regex
+# engine takes the first alternative that matches at the leftmost position). Phrases whose inner
+# words must not count on their own consume them (`建议通过咨询、信访…其他途径` hides 咨询/信访);
+# spanning detectors (`主动…公开…信息`) consume only their first word via a lookahead, so the words
+# inside stay visible to the other features.
+
+_FEATURES = (
+    ("redirect", r"(?:建议|告知)?通过[^,，。;；]{0,15}?其[他它]途径|其[他它]途径"),
+    ("n_complaint", r"信访举报投诉类?(?:申请)?"),
+    (
+        "upheld",
+        r"维持(?:原?具体行政行为|原?行政行为|原决定)?(?:或者?驳回原告的?诉讼请求)?"
+        r"|驳回(?:原告)?的?(?:诉讼)?(?:请求|诉求|起诉)?",
+    ),
+    ("generic_party", r"公民、?法人(?:或|和|及)?其[他它]组织"),  # everyone, not the applicant column
+    (
+        "block",  # numbers about proposals, petitions, hotlines, consultations: never a metric here
+        r"人大|政协|提案|议案|代表建议|留言|信访|来信|热线|咨询|投诉|举报|诉求|舆情|问政|意见征集|12345",
+    ),
+    ("already_public", r"(?:属于)?已(?:经)?主动公开|属于主动公开范围"),
+    ("u_unclear", r"补正后(?:申请)?内容仍?不明确"),
+    ("carried_over", r"上(?:一)?年度?结转|上年度?转入|结转自上一?年度?"),
+    ("carried_fwd", r"结转(?:至|到)?下(?:一)?年度?|转(?:入|至|到)?下一?年度?"),
+    (
+        "denied",
+        r"不同意公开(?:答复)?|不予公开(?:答复)?|否决公开(?:答复)?|免[予于]公开(?:答复)?|拒绝公开|不公开答复",
+    ),
+    ("partial", r"(?:同意)?部分公开(?:答复)?"),
+    ("granted", r"(?:同意|予以)(?:全部)?公开(?:答复)?|全部公开(?:答复)?"),
+    ("not_own_agency", r"(?:不属于|非)本(?:行政)?(?:机关|部门|单位|机构)"),
+    ("nonexistent", r"信息不存在|不存在"),
+    ("ask_amend", r"(?:告知)?作出更改补充|更改补充|补充更改|申请内容不明确|内容不明确"),
+    ("unable", r"无法提供"),
+    ("not_processed", r"不予处理"),
+    ("other_handling", r"其[他它]处理"),
+    ("r_state_secret", r"国家秘密"),
+    ("r_commercial_secret", r"商业秘密"),
+    ("r_privacy", r"个人隐私"),
+    ("r_not_gov_info", r"不是《?条例》?所指的?政府信息|非《?条例》?所指|不属于《?条例》?所指|不属于政府信息"),
+    ("r_law_forbidden", r"其[他它]法律行政法规禁止公开"),
+    ("r_other_legal", r"法律(?:、?法规)?(?:规定|禁止)?的其[他它]情形"),
+    ("r_three_safety", r"三安全一稳定|危及国家安全"),
+    ("r_third_party", r"第三方合法权益"),
+    ("r_internal_affairs", r"内部事务"),
+    ("r_process_info", r"过程性信息"),
+    ("r_enforcement_file", r"行政执法案卷"),
+    ("r_admin_query", r"行政查询"),
+    ("u_not_held", r"本机关不掌握"),
+    ("u_needs_creation", r"另行制作"),
+    ("n_repeat", r"重复申请"),
+    ("n_publication", r"公开出版物"),
+    ("n_massive", r"大量反复申请"),
+    ("n_confirm", r"确认或重新出具"),
+    ("o_overdue_amend", r"逾期不补正"),
+    ("o_overdue_fee", r"逾期未按收费通知"),
+    ("corrected", r"被?依法纠错|纠错|纠正|责令履行|撤销|确认违法"),
+    ("pending", r"尚未审结|未审结|正在审理|审理中|尚在审理|尚未结案|未结案"),
+    ("other_result", r"其[他它](?:情形|结果)"),
+    ("review", r"行政复议|复议"),
+    ("litigation", r"行政诉讼|诉讼|起诉|审判机关|法院"),
+    ("on_time", r"按时办结|按期办结|如期办结|按时答复|按期答复"),
+    ("extended", r"延期办结|延期答复|延长答复期限"),
+    ("intake_new", r"新收"),
+    ("intake_accept", r"受理"),
+    ("intake_recv", r"收到|接收|接到|收悉|提出|提交"),
+    ("handled", r"答复|办结|办理"),
+    ("natural", r"自然人"),
+    ("legal", r"法人(?:或|和|及)?(?:其[他它])?组织|法人"),
+    ("in_person", r"当面|现场"),
+    ("fax", r"传真"),
+    ("email", r"电子邮件|电子邮箱|邮件"),
+    ("letter", r"信函|邮寄|来函"),
+    ("phone", r"电话"),
+    ("online", r"网上|网络|在线|互联网"),
+    ("application", r"申请"),
+    # the object must be information as such (各类政府信息), not a kind of it (政府采购项目信息)
+    ("proactive", r"主动(?=[^,，。;；]{0,30}?(?:公开|发布|公布)了?(?:各类|各项|全部)?(?:政府)?信息)"),
+    ("normative", r"规范性(?:政府)?(?:文件|信息)"),
+    ("disclosed", r"(?:公开|发布|公布)(?=了?(?:各类|各项|全部)?(?:公开)?政府信息(?!公开))"),
+    ("gazette", r"政府公报|公报"),
+    ("website", r"政府网站|门户网站|网站"),
+    ("weibo", r"微博"),
+    ("wechat", r"微信"),
+    ("other_way", r"其[他它](?:形式|方式|渠道)"),
+    # a part, not the whole: categories, domains, columns, related items, repealed/in-force documents
+    (
+        "subset",
+        r"领域|(?<!各)类|专栏|专题|解读|相关信息|其[他它]应?主动|废止|现行有效|清理|备案|审查|起草",
+    ),
+    ("made", r"制发|制定|出台|印发"),
+    ("running", r"累计|以来|历年"),  # 本年度累计 is this year's, 2008年以来累计 is not: see _Context
+    ("lv_multi", r"各?区、县|各?县、区|区县|县区|县\(市、区\)|各?市、县|各?县、市"),
+    ("lv_provincial", r"省本级|省级"),
+    ("lv_municipal", r"市本级|市级"),
+    ("lv_district", r"区本级|区级|各区"),
+    ("lv_county", r"县本级|县级|各县"),
+    ("lv_township", r"乡镇级|各乡镇|乡镇"),
+    ("budget", r"专项经费"),
+    ("fee", r"信息处理费|收取(?=[^,，。;；]{0,16}?费)|收费"),
+    ("fee_veto", r"行政事业性|采购|预算|决算|三公|税|资金|投资|经费"),
+    ("items", r"信息总?数"),  # catalogued items (不予公开信息数1854条), not requests
+    ("verb", r"公开|发布|公布"),  # last: only where no phrase above took these words
+)
+_FEATURE_ALTERNATION = "|".join(f"(?P<{name}>{rx})" for name, rx in _FEATURES)
+#: Every alternative above starts with a literal character of its own text, so a match can only
+#: start at one of those characters: the lookahead rejects other positions before ~100 branches run.
+_FEATURE_FIRST = "".join(
+    sorted({c for c in _FEATURE_ALTERNATION if c.isalnum() and c.isascii() or c >= "\u3400"})
+)
+_FEATURE_RE = re.compile(f"(?=[{_FEATURE_FIRST}])(?:{_FEATURE_ALTERNATION})")
+
+_OUTCOMES = (
+    "already_public",
+    "denied",
+    "partial",
+    "granted",
+    "not_own_agency",
+    "nonexistent",
+    "ask_amend",
+    "unable",
+    "not_processed",
+    "other_handling",
+    "redirect",
+)
+_OUTCOME_METRIC = {o: f"apply.outcome.{o}" for o in _OUTCOMES} | {"other_handling": "apply.outcome.other"}
+#: Sub-reason feature -> (group outcome feature, metric). Denial reasons need a denial context.
+_REASONS = {
+    **{
+        f"r_{k}": ("denied", f"apply.outcome.denied.{k}")
+        for k in (
+            "state_secret",
+            "commercial_secret",
+            "privacy",
+            "not_gov_info",
+            "law_forbidden",
+            "other_legal",
+            "three_safety",
+            "third_party",
+            "internal_affairs",
+            "process_info",
+            "enforcement_file",
+            "admin_query",
+        )
+    },
+    "u_not_held": ("unable", "apply.outcome.unable.not_held"),
+    "u_needs_creation": ("unable", "apply.outcome.unable.needs_creation"),
+    "u_unclear": ("unable", "apply.outcome.unable.unclear"),
+    "n_complaint": ("not_processed", "apply.outcome.not_processed.complaint"),
+    "n_repeat": ("not_processed", "apply.outcome.not_processed.repeat"),
+    "n_publication": ("not_processed", "apply.outcome.not_processed.publication"),
+    "n_massive": ("not_processed", "apply.outcome.not_processed.massive"),
+    "n_confirm": ("not_processed", "apply.outcome.not_processed.confirm"),
+    "o_overdue_amend": ("other_handling", "apply.outcome.other.overdue_amend"),
+    "o_overdue_fee": ("other_handling", "apply.outcome.other.overdue_fee"),
+}
+_REASON_GROUPS = frozenset(group for group, _ in _REASONS.values())
+_RESULTS = ("upheld", "corrected", "other_result", "pending")
+_RESULT_KEY = {"upheld": "upheld", "corrected": "corrected", "other_result": "other", "pending": "pending"}
+_APPLY_CHANNELS = {
+    "in_person": "in_person",
+    "online": "online",
+    "website": "online",
+    "letter": "letter",
+    "fax": "fax",
+    "email": "email",
+    "phone": "phone",
+    "other_way": "other",
+}
+_PROACTIVE_CHANNELS = {
+    "gazette": "gazette",
+    "website": "website",
+    "weibo": "weibo",
+    "wechat": "wechat",
+    "other_way": "other",
+}
+#: Channels that make a proactive count a split even when it says 主动公开 (the website is where
+#: whole totals are usually published: 在政府网站主动公开各类政府信息4419条).
+_PROACTIVE_SPLIT_CHANNELS = {k: v for k, v in _PROACTIVE_CHANNELS.items() if k != "website"}
+_LEVELS = {
+    "lv_provincial": "level:provincial",
+    "lv_municipal": "level:municipal",
+    "lv_district": "level:district",
+    "lv_county": "level:county",
+    "lv_township": "level:township",
+}
+#: Topic -> the total a bare level or channel clause (`其中,市本级14件`) splits.
+_TOPIC_TOTAL = {
+    "review": "review.total",
+    "litigation": "litigation.total",
+    "proactive": "proactive.total",
+    "apply": "apply.new",
+    "budget": "fees.special_budget_yuan",
+}
+#: Features that make a clause more than a bare level/channel split.
+_SPLIT_OK = (
+    frozenset(_LEVELS) | frozenset(_PROACTIVE_CHANNELS) | {"lv_multi", "disclosed", "generic_party", "verb"}
+)
+#: Features a number-first clause (`3件驳回诉求`) may not use: totals need their label before the number.
+_NOT_AFTER = frozenset(_LEVELS) | frozenset(_PROACTIVE_CHANNELS) | {"proactive", "disclosed", "lv_multi"}
+
+# --- scanning ---------------------------------------------------------------------------------------------
+
+_NEG_PATTERN = (
+    r"(?P<neg>(?:并未|均未|尚未|未曾|未|没有|并无|均无|尚无|无)"
+    r"(?=收到|接到|受理|发生|出现|产生|有|因|涉及|任何|向|收取|收费)|不(?=收取|收费))"
+)
+_TOKEN = re.compile(r"(?P<delim>[。;；!！?？,，:：()（）|\n])|" + _NEG_PATTERN + "|" + QUANTITY_PATTERN)
+
+_SENTENCE_END = frozenset("。!！?？|")  # a '|' left in a long line is a table cell border
+_SEMICOLON = frozenset(";；")
+_OPEN = frozenset("(（")
+_CLOSE = frozenset(")）")
+_FINAL_PUNCT = frozenset("。!！?？;；:：")
+_HEADING = re.compile(
+    r"[ \t]*(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.](?!\d)|第[一二三四五六七八九十]+)"
+)
+_WS = re.compile(r"\s+")
+_POST = re.compile(r"[^,，、:：;；。!！?？()（）\d]{0,20}")
+_CLAUSE_REST = re.compile(r"[^,，;；。!！?？\n]{0,60}")
+_TIME_WORD = re.compile(r"全年|当年|本年|今年|年内|年度|\d{4}\s*年(?!以来)")
+_SINCE = re.compile(r"以来|历年")
+_INCLUDES_CARRIED = re.compile(r"\s*[(（](?:含|包括|其中)[^)）]{0,20}结转")
+_REQUEST_HEADING = re.compile(r"依申请|公开申请|申请公开")
+_FEE_CONTEXT = re.compile(r"申请|信息公开|政府信息|信息处理费|任何费用|任何收费|收费事项|收费情况|条例")
+_PHONE_LABEL = re.compile(r"(?:电话|邮编|传真|手机|号码|编码|代码|邮政编码|QQ)[:：]?\s*$")
+_STAT_ROW_LABEL = re.compile(r"(?:数|公开)(?:条|件)\s+$")
+_STD_MARKERS = re.compile(r"第二十条第\(一\)项|第二十条第（一）项|本年新收政府信息公开申请数量")
+
+_LABEL_MAX = 80  # characters of label looked at: keeps every number's work bounded
+_EVIDENCE_MAX = 200
+
+
+def _features(label: str) -> dict[str, int]:
+    """Feature name -> position of its rightmost occurrence in the label."""
+    found: dict[str, int] = {}
+    for m in _FEATURE_RE.finditer(label):
+        found[m.lastgroup] = m.start()
+    return found
+
+
+def _one(found: dict[str, int], table: dict[str, str]) -> str | None:
+    """The single value `table` maps the found features to; None when none or several differ."""
+    values = {table[name] for name in found if name in table}
+    return values.pop() if len(values) == 1 else None
+
+
+def _rightmost(found: dict[str, int], names) -> str | None:
+    best = None
+    for name in names:
+        if name in found and (best is None or found[name] > found[best]):
+            best = name
+    return best
+
+
+class _Context:
+    """What classifying one number may ask about its surroundings (the costlier answers on demand)."""
+
+    __slots__ = (
+        "topic", "std", "in_paren", "money", "stat_row", "label", "_scan", "_sent_start", "_start", "_end",
+    )  # fmt: skip
+
+    def __init__(self, scan: _Scanner, money: bool, stat_row: bool, label: str, start: int, end: int):
+        self.topic = scan.topic
+        self.std = scan.std
+        self.in_paren = bool(scan.stack)
+        self.money = money
+        self.stat_row = stat_row  # a statistics-table row: its header may say 历年累计 for the other column
+        self.label = label
+        self._scan = scan
+        self._sent_start = scan.sent_start
+        self._start = start
+        self._end = end
+
+    def time_word(self) -> bool:
+        """The sentence dates the count (全年, 2018年): a whole-year total, not a running tally."""
+        return (
+            _TIME_WORD.search(self._scan.text, max(self._sent_start, self._start - 200), self._start)
+            is not None
+        )
+
+    def cumulative(self) -> bool:
+        """A running total since some past year (2008年以来累计, 历年累计), not this year's count.
+
+        A statistics row is exempt: its header reads 本年度 | 历年累计 and the year column comes first."""
+        if self.stat_row:
+            return False
+        lo = max(self._sent_start, self._start - 200)
+        return _SINCE.search(self._scan.text, lo, self._start) is not None or not self.time_word()
+
+    def fee_context(self) -> bool:
+        text = self._scan.text
+        return _FEE_CONTEXT.search(text, max(self._sent_start, self._start - 200), self._end + 20) is not None
+
+    def counts_carried_over(self, accepted: bool) -> bool:
+        """The count may include last year's requests: `申请749件(含上年结转36件)`; for 受理, any
+        mention of carry-over in the sentence (k04: 受理749件 … 结转下一年31件, 749 = 713 + 36)."""
+        text = self._scan.text
+        if _INCLUDES_CARRIED.match(text, self._end):
+            return True
+        if not accepted:
+            return False
+        stop = text.find("。", self._end, self._end + 200)
+        return text.find("结转", self._sent_start, stop if stop >= 0 else self._end + 200) >= 0
+
+    def about_requests(self) -> bool:
+        return self._scan.about_requests(self.label, self._start)
+
+
+def _level(found: dict[str, int]) -> str | None:
+    return None if "lv_multi" in found else _one(found, _LEVELS)
+
+
+def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str, int]], str | None]:
+    """Metrics (metric, breakdown, strength) a label's features give, and the topic it leaves."""
+    topic = ctx.topic
+    if "block" in found:
+        return [], "blocked"
+    if ctx.money:
+        if "budget" in found:
+            return [("fees.special_budget_yuan", _level(found) or "total", 3)], "budget"
+        if "fee" in found and "fee_veto" not in found and ctx.fee_context():
+            return [("fees.collected_yuan", "total", 3)], "fees"
+        level = _level(found)
+        if topic == "budget" and level and len(found) == 1:
+            return [("fees.special_budget_yuan", level, 3)], topic
+        return [], topic
+
+    result = _rightmost(found, _RESULTS)
+    if result:
+        proc = _rightmost(found, ("review", "litigation"))
+        proc = proc or (topic if topic in ("review", "litigation") else None)
+        if proc:
+            return [(f"{proc}.{_RESULT_KEY[result]}", "total", 3)], proc
+        return [], topic
+
+    reason = _rightmost(found, _REASONS)
+    if reason:
+        group, metric = _REASONS[reason]
+        if group in found or topic == group or not reason.startswith("r_"):
+            return [(metric, "total", 3)], topic
+        return [], topic
+
+    outcome = _rightmost(found, _OUTCOMES)
+    if outcome:
+        if found.get("items", -1) > found[outcome]:
+            return [], topic  # 不予公开信息数1854条: catalogued items, not answers to requests
+        return [(_OUTCOME_METRIC[outcome], "total", 3)], outcome if outcome in _REASON_GROUPS else "apply"
+    for name, metric in (
+        ("carried_over", "apply.carried_over"),
+        ("carried_fwd", "apply.carried_forward"),
+        ("on_time", "apply.handled_on_time"),
+        ("extended", "apply.handled_extended"),
+    ):
+        if name in found:
+            return [(metric, "total", 3)], "apply"
+
+    if "review" in found and "litigation" in found:
+        return [], "proceedings"
+    proc = "review" if "review" in found else "litigation" if "litigation" in found else None
+    if proc:
+        return [(f"{proc}.total", _level(found) or "total", 3)], proc
+
+    applying = "application" in found
+    if applying and ("intake_new" in found or "intake_recv" in found or "intake_accept" in found):
+        if not ctx.about_requests():
+            return [], "blocked"
+        accepted = "intake_new" not in found and "intake_recv" not in found
+        if (accepted and ctx.std) or ctx.counts_carried_over(accepted):
+            # 受理 in a standard-format report often counts new + carried over (k04: 749 = 713 + 36)
+            return [], "apply_mixed"
+        out = [("apply.new", _level(found) or "total", 3)]
+        channel = _one(found, _APPLY_CHANNELS)
+        if channel:
+            out.append((f"apply.channel.{channel}", "total", 3))
+        return out, "apply"
+    about_requests = applying or topic in ("apply", "apply_mixed")
+    if "handled" in found and about_requests:
+        return [("apply.total_handled", "total", 3)], topic if topic == "apply_mixed" else "apply"
+    channel = _one(found, _APPLY_CHANNELS)
+    if channel and about_requests and "proactive" not in found and "disclosed" not in found:
+        return [(f"apply.channel.{channel}", "total", 3)], topic
+    applicant = _one(found, {"natural": "natural_person", "legal": "legal_person"})
+    if applicant and about_requests and topic != "apply_mixed" and "generic_party" not in found:
+        return [(f"apply.applicant.{applicant}", "total", 3)], topic
+
+    if "normative" in found:
+        if "subset" in found or ctx.in_paren:
+            return [], topic
+        if (
+            "proactive" in found
+            or "disclosed" in found
+            or "verb" in found
+            or topic == "proactive"
+            or (ctx.std and "made" in found)
+        ):
+            return [("proactive.normative_docs", "total", 3)], topic
+        return [], topic
+    if "proactive" in found or "disclosed" in found:
+        if ctx.in_paren or "subset" in found or ("running" in found and ctx.cumulative()):
+            return [], "proactive"
+        strength = 3 if "proactive" in found else 1 if ctx.time_word() else 0
+        if not strength:
+            return [], "proactive"
+        level = _level(found)
+        channel = _one(found, _PROACTIVE_SPLIT_CHANNELS)
+        breakdown = level or (f"channel:{channel}" if channel else "total")
+        return [("proactive.total", breakdown, strength)], "proactive"
+
+    # a bare split of the sentence's topic: `其中,市本级14件`, `通过政府公报公开173条`
+    if topic in _TOPIC_TOTAL and found and all(name in _SPLIT_OK for name in found):
+        level = _level(found)
+        if level:
+            return [(_TOPIC_TOTAL[topic], level, 3)], topic
+        if topic == "proactive" and ("verb" in found or "disclosed" in found):  # 通过政府公报公开173条
+            channel = _one(found, _PROACTIVE_CHANNELS)
+            if channel:
+                return [("proactive.total", f"channel:{channel}", 3)], topic
+    return [], topic
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A fact under construction: its evidence sentence ends where the scan closes it."""
+
+    metric: str
+    breakdown: str
+    value: float
+    approx: bool
+    unit: str
+    start: int
+    end: int
+    ev_start: int
+    ev_end: int = -1
 
 
 def extract_narrative(doc: NormalizedDoc, sections: list[Section], era: str) -> list[Fact]:
-    return []
+    """Contract metrics stated in prose: one fact per (metric, breakdown), offsets into `doc.text`."""
+    std = era.startswith("std") or _STD_MARKERS.search(doc.text) is not None
+    scanner = _Scanner(doc, sections, std)
+    scanner.run()
+    return scanner.facts()
+
+
+class _Scanner:
+    """One left-to-right pass over the text; the state is the current sentence, clause and topic."""
+
+    def __init__(self, doc: NormalizedDoc, sections: list[Section], std: bool):
+        self.text = doc.text
+        self.std = std
+        self.garbled = sorted(doc.mojibake_spans)
+        self.garbled_starts = [s for s, _ in self.garbled]
+        self.sections = sorted(sections, key=lambda s: (s.char_start, -s.char_end))
+        self.section_starts = [s.char_start for s in self.sections]
+        # a section heading starts a new topic even where the text runs on without a full stop (h31)
+        self.boundaries = sorted({s.char_start for s in sections if 0 < s.char_start < len(self.text)})
+        self.best: dict[tuple[str, str], tuple[int, _Draft]] = {}
+        self.open_drafts: list[_Draft] = []
+        # scan state
+        self.line_start = self.sent_start = self.ev_start = self.clause_start = self.cut = 0
+        self.topic: str | None = None
+        self.stack: list[tuple[int, int, str | None, list[tuple[int, int]]]] = []  # outer clause per '('
+        self.excluded: list[tuple[int, int]] = []  # parenthetical spans inside the current clause
+
+    # --- the pass -------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        text, n = self.text, len(self.text)
+        pos = _skip_table_lines(text, 0)
+        self._reset(pos)
+        self.line_start = pos
+        boundary = 0  # index of the next section boundary
+        while pos < n:
+            m = _TOKEN.search(text, pos)
+            if m is None:
+                break
+            pos = m.end()
+            if boundary < len(self.boundaries) and m.start() >= self.boundaries[boundary]:
+                at = self.boundaries[boundary]
+                boundary = bisect.bisect_right(self.boundaries, m.start())
+                if at > self.sent_start:
+                    self._reset(at)
+            kind = m.lastgroup
+            if kind == "delim":
+                pos = self._delimiter(m.group("delim"), m.start(), pos)
+            elif kind == "neg":
+                self._negation(m.start(), m.end())
+            elif m.group("q_ar") is not None or m.group("q_cn") is not None:
+                q = quantity_from_match(m)
+                if q is not None and q.kind != "date":  # dates do not end the label of the next number
+                    self._number(q, m.start(), m.end())
+                    self.cut = m.end()
+        self._close_evidence(n)
+
+    def _reset(self, at: int) -> None:
+        """A new sentence: new topic, new evidence."""
+        self._close_evidence(at)
+        self.sent_start = self.ev_start = self.clause_start = self.cut = at
+        self.topic = None
+        self.excluded = []
+        self.stack.clear()
+
+    def _delimiter(self, ch: str, i: int, end: int) -> int:
+        """Update the sentence/clause state; return where scanning resumes."""
+        if self.garbled and _in_spans(self.garbled, self.garbled_starts, i, i + 1):
+            return end  # a '?' or ';' inside mojibake (`中国?廊坊`) ends nothing
+        if ch == "\n":
+            if _is_soft_newline(self.text, i, self.line_start):
+                self.line_start = end
+                return end
+            resume = self.line_start = _skip_table_lines(self.text, end)
+            self._reset(resume)
+            return resume
+        if ch in _SENTENCE_END:
+            self._reset(end)
+        elif ch in _OPEN:
+            self.stack.append((self.clause_start, self.cut, self.topic, self.excluded))
+            self.clause_start = self.cut = end
+            self.excluded = []
+        elif ch in _CLOSE:
+            if self.stack:
+                paren_open = self.clause_start - 1
+                self.clause_start, self.cut, self.topic, self.excluded = self.stack.pop()
+                self.excluded.append((paren_open, end))
+            else:
+                self.clause_start = self.cut = end
+                self.excluded = []
+        else:  # , : ; (a semicolon ends the evidence sentence, not the topic)
+            if ch in _SEMICOLON and not self.stack:
+                self._close_evidence(end)
+                self.ev_start = end
+            self.clause_start = self.cut = end
+            self.excluded = []
+        return end
+
+    def _number(self, q: Quantity, start: int, end: int) -> None:
+        """Classify one quantity by its label (and, failing that, by the words after it)."""
+        text = self.text
+        if q.kind == "bare":
+            # a statistics row `主动公开信息数条 425 1516`: the unit precedes the (first, year) column
+            if _STAT_ROW_LABEL.search(text, max(self.cut, start - 4), start) is None:
+                return
+            unit_kind = "count"
+        else:
+            unit_kind = q.kind
+        if unit_kind not in ("count", "money") or (unit_kind == "count" and q.value != int(q.value)):
+            return
+        if self.garbled and _in_spans(self.garbled, self.garbled_starts, q.start, q.end):
+            return
+        if (start and text.startswith(("第", "-"), start - 1)) or text.startswith("-", q.end):
+            return  # ordinals, ranges, phone-number parts
+        label_raw = self._label(start)
+        if _PHONE_LABEL.search(label_raw):
+            return
+        label = _clean(label_raw)
+        ctx = _Context(self, unit_kind == "money", q.kind == "bare", label, start, end)
+        metrics, self.topic = _classify(_features(label), ctx)
+        if not metrics and unit_kind == "count":
+            post = _post_label(text, end)
+            if post:  # `3件驳回诉求`, `1件涉及…的行政复议`
+                ctx.label = label + post
+                found = {k: v for k, v in _features(ctx.label).items() if k not in _NOT_AFTER}
+                if not self.std:
+                    found.pop("normative", None)
+                metrics, self.topic = _classify(found, ctx)
+        unit = "yuan" if unit_kind == "money" else "count"
+        for metric, breakdown, strength in metrics:
+            self._offer(
+                strength,
+                _Draft(metric, breakdown, q.value, q.is_approximate, unit, q.start, q.end, self.ev_start),
+            )
+
+    def _label(self, end: int) -> str:
+        """The clause text before a number, without parenthetical asides, at most _LABEL_MAX characters."""
+        start = max(self.clause_start, self.cut, end - _LABEL_MAX)
+        parts = []
+        for s, e in self.excluded:
+            if e <= start or s >= end:
+                continue
+            if s > start:
+                parts.append(self.text[start:s])
+            start = max(start, e)
+        parts.append(self.text[start:end])
+        return "".join(parts)
+
+    def _negation(self, start: int, end: int) -> None:
+        """Zeros from negated statements: no requests, no review/litigation, no fees."""
+        text = self.text
+        rest = _CLAUSE_REST.match(text, end).group(0)
+        if any(q.kind in ("count", "money") for q in find_quantities(rest)):
+            return  # the clause states a number after all
+        clause = _clean(text[start:end] + rest)
+        found = _features(clause)
+        if "block" in found:
+            return
+        verb = text[end : end + 2]
+        zeros: list[str] = []
+        if "fee" in found and "fee_veto" not in found and found["fee"] <= 14:
+            if _FEE_CONTEXT.search(text, max(self.sent_start, start - 200), end + len(rest)):
+                zeros.append("fees.collected_yuan")
+        elif "review" in found or "litigation" in found:
+            if not verb.startswith(("任何", "向", "收取", "收费")) and not any(r in found for r in _RESULTS):
+                zeros += [f"{p}.total" for p in ("review", "litigation") if p in found]
+        elif (
+            "application" in found
+            and verb in ("收到", "接到", "受理")
+            and _one(found, _APPLY_CHANNELS) is None
+            and "natural" not in found
+            and "legal" not in found
+            and not any(o in found for o in _OUTCOMES)
+            and self.about_requests(clause, start)
+        ):
+            zeros.append("apply.new")
+            self.topic = "apply"
+        for metric in zeros:
+            unit = "yuan" if metric.startswith("fees.") else "count"
+            self._offer(2, _Draft(metric, "total", 0.0, False, unit, start, end, self.ev_start))
+
+    # --- context lookups --------------------------------------------------------------------------
+
+    def section_kind(self, pos: int) -> str | None:
+        """Kind of the innermost section holding `pos` (sections are only hints)."""
+        i = bisect.bisect_right(self.section_starts, pos) - 1
+        while i >= 0:
+            if self.sections[i].char_start <= pos < self.sections[i].char_end:
+                return self.sections[i].kind
+            i -= 1
+        return None
+
+    def about_requests(self, label: str, pos: int) -> bool:
+        """Requests for government information, not any 申请 (窗口共受理申请136437件)."""
+        if "公开" in label or "依申请" in label or self.section_kind(pos) == "requests":
+            return True
+        return _REQUEST_HEADING.search(self.text, max(0, self.sent_start - 40), self.sent_start) is not None
+
+    # --- results ----------------------------------------------------------------------------------
+
+    def _offer(self, strength: int, draft: _Draft) -> None:
+        """Keep the strongest reading per (metric, breakdown); the first one on ties."""
+        key = (draft.metric, draft.breakdown)
+        held = self.best.get(key)
+        if held is None or held[0] < strength:
+            self.best[key] = (strength, draft)
+            self.open_drafts.append(draft)
+
+    def _close_evidence(self, end: int) -> None:
+        for draft in self.open_drafts:
+            if draft.ev_end < 0:
+                draft.ev_end = end
+        self.open_drafts.clear()
+
+    def facts(self) -> list[Fact]:
+        text = self.text
+        facts = [
+            Fact(
+                metric=d.metric,
+                value=d.value,
+                evidence=_evidence(
+                    text, d.ev_start, d.ev_end if d.ev_end >= 0 else len(text), d.start, d.end
+                ),
+                char_start=d.start,
+                char_end=d.end,
+                breakdown=d.breakdown,
+                is_approximate=d.approx,
+                unit=d.unit,
+                source="narrative",
+            )
+            for _, d in self.best.values()
+        ]
+        facts.sort(key=lambda f: (f.char_start, f.metric, f.breakdown))
+        return facts
+
+
+# --- text helpers -------------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def _in_spans(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, disjoint spans."""
+    i = bisect.bisect_left(starts, end) - 1
+    return i >= 0 and spans[i][1] > start
+
+
+def _is_soft_newline(text: str, i: int, line_start: int) -> bool:
+    """A line break inside a sentence (hard-wrapped PDF text), not the end of a paragraph or heading."""
+    line = text[line_start:i].rstrip()
+    if len(line) < 15 or line[-1] in _FINAL_PUNCT or "|" in line or _HEADING.match(line):
+        return False
+    nxt_end = text.find("\n", i + 1)
+    nxt = text[i + 1 : nxt_end if nxt_end >= 0 else len(text)]
+    return bool(nxt.strip()) and "|" not in nxt and not _HEADING.match(nxt)
+
+
+def _skip_table_lines(text: str, pos: int) -> int:
+    """From a line start, skip the following table rows (lines holding '|'); return the new start.
+
+    A long line with a few '|' (a whole report on one line around a flattened table) is kept:
+    there '|' only ends sentences."""
+    n = len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end
+        pipes = text.count("|", pos, end)
+        if not pipes or (end - pos > 300 and pipes * 40 < end - pos):
+            return pos
+        pos = end + 1
+    return n
+
+
+def _post_label(text: str, at: int) -> str:
+    """Words right after a number's unit, up to the next delimiter (`3件驳回诉求`)."""
+    words = _POST.match(text, at).group(0)
+    newline = words.find("\n")
+    if newline >= 0 and not _is_soft_newline(text, at + newline, text.rfind("\n", 0, at + newline) + 1):
+        words = words[:newline]
+    return _clean(words)
+
+
+def _evidence(text: str, start: int, end: int, num_start: int, num_end: int) -> str:
+    """The sentence, hard-wrap breaks removed; a window around the number when it is long."""
+    if end - start > _EVIDENCE_MAX:
+        start = max(start, num_start - 120)
+        end = min(end, max(num_end + 80, start + _EVIDENCE_MAX))
+    return _WS.sub(" ", text[start:end].replace("\n", "")).strip()
