@@ -1,9 +1,676 @@
-"""Report metadata: organ, place, year, period, publication date, format era (placeholder)."""
+"""Report metadata: organ, place, year, period, publication date, format era (pure functions).
+
+Everything reads the normalized text.  Sources of the issuing body, most trusted first: the
+title line, the page's metadata header (``发布机构``), the compiling-body sentence
+(``由…编制`` / ``区政府办公室编制本报告``), the signature block, and last the subject of the
+overview's first sentence.  Names scraped mirrors replaced with spam (digits, latin letters,
+gambling words) are never taken, nor anything from a URL.  Places come from the organ's name,
+resolved against cpca's administrative-division table (:mod:`pipeline.places`); a name the
+table cannot place unambiguously leaves the field None.
+"""
 
 from __future__ import annotations
 
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.places import Gazetteer, Mention, Resolution, gazetteer
 from pipeline.records import ReportMetadata, Section
+
+_HEAD_CHARS = 4000  # title and metadata header live here
+_TAIL_CHARS = 400  # signature block
+
+# --- organ names ------------------------------------------------------------------------------
+
+#: How an organ's name ends (longest first where one is a suffix of another).
+_ORGAN_END = (
+    r"(?:人民政府办公室|人民政府办公厅|政府办公室|政府办公厅|人民政府|政府|行政公署|行署|管理委员会|管委会"
+    r"|委员会|办公室|办公厅|办事处|工委|管委|局|委|办|厅|署|院|部|中心|所|站|队|馆|镇|乡|街道)"
+)
+_ORGAN_END_RE = re.compile(_ORGAN_END + "$")
+#: Scraped-mirror spam inside a name: no real organ has digits, latin letters or these words.
+_SPAM = re.compile(
+    r"[0-9A-Za-z]|网址|官网|博彩|彩票|棋牌|真人|赌|投注|下注|开户|威廉希尔|皇冠|葡京|太阳城|百家乐|老虎机"
+    r"|娱乐|体育(?:直播|备用|官网|平台|投注|app|APP)|直播|手机版|色情|成人"
+)
+#: The report's own voice, never a name.
+_SELF_REFERENCE = re.compile(r"^(?:我|本|该|全|各)(?:局|办|委|厅|单位|机关|部门|中心|市|县|区|镇|乡|街道|院)")
+#: An office that compiles its government's report ("连云港市人民政府办公室" -> the government).
+_GOVERNMENT_OFFICE = re.compile(
+    r"^(?P<gov>.+?(?:人民政府|政府|管理委员会|管委会|行政公署|行署))"
+    r"(?:政务公开(?:工作)?(?:领导小组)?|政府信息公开(?:工作)?(?:领导小组)?|信息公开|党政|综合)?"
+    r"(?:办公室|办公厅)$"
+)
+#: The office of a department, or a place's open-government office, compiles the body's report.
+_DEPARTMENT_OFFICE = re.compile(r"^(?P<body>.+?(?:局|委员会|委|厅|署|中心))(?:办公室|综合科|综合处)$")
+_OPEN_GOVERNMENT_OFFICE = re.compile(
+    r"^(?P<place>.+?[省市县区旗州])(?:政务公开|政府信息公开|信息公开)(?:工作)?(?:领导小组)?办公室$"
+)
+_PLACE_CHARS = "省市区县旗盟州镇乡"
+_TOWNSHIP = re.compile(r"(?:镇|乡|街道|苏木)(?:人民政府|政府|办事处)?$")
+_GOVERNMENT = re.compile(r"(?:人民政府|政府|行政公署|行署)(?:办公室|办公厅)?$")
+_ZONE = re.compile(r"(?:管理委员会|管委会|工委|管委)$")
+
+#: Title: "[ORG]2018年[ORG]政府信息公开工作年度报告" (the organ before or after the year).
+_TITLE = re.compile(
+    r"^(?P<pre>[^,。;:]{0,40}?)(?<!\d)(?P<year>(?:19|20)\d{2})年度?(?P<post>[^\d,。;:]{0,40}?)"
+    r"(?P<gov>政府)?(?:信息公开|政务公开)(?:工作)?[^。;]{0,8}?(?P<end>报告|年报|情况)"
+)
+_TITLE_PREFIX = re.compile(r"^(?:#+|\*+|标题|名称|题目|文章标题)[::|]*")
+#: Metadata header fields naming the publisher.
+_HEADER_ORGAN = re.compile(
+    r"(?:发布机构|发文机关|发布单位|来源单位|信息来源|来源|单位)[ \t]*(?:[::][ \t]*\|?|\|)[ \t]*(?P<org>[^|\s,。;:]{2,40})"
+)
+_HEADER_STOP = re.compile(r"(?:作者|时间|发布|点击|浏览|字号|日期|来源|访问|分类|索引|文号)")
+#: Compiling-body sentence.
+_COMPILED_BY = re.compile(
+    r"(?<![自理经缘])由(?P<a>[^,。;:、\s《》|]{1,40}?"
+    + _ORGAN_END
+    + r")(?=根据|依据|按照|负责|牵头|组织|汇总|编制|编写|制作)"
+    r"|(?:^|[,。;:\s])(?!由)(?P<b>[^,。;:、\s《》|]{1,40}?" + _ORGAN_END + r")(?:负责|牵头|组织|汇总)?编制",
+    re.M,
+)
+_REPORT_BY = re.compile(r"^.*?报告(?:是)?由")
+_NAME_LEAD = re.compile(r"^(?:【[^】]*】|\([一二三四五六七八九十\d]{1,3}\))+")  # "【连网】", "(一)"
+_NAME_TRAIL = re.compile(r"(?:关于|的)$")
+_BREADCRUMB = re.compile(r"[>›»/\\·]|首页|当前位置")
+_COVERING_NOTICE = re.compile(r"关于(?:印发|公布|发布)?")
+_SENTENCE_MARK = re.compile(r"[。,;:]")
+_BARE_GOVERNMENT = re.compile(rf"(?<=[{_PLACE_CHARS}])(?<!人民)政府")  # 呼玛县政府 -> 呼玛县人民政府
+_GOVERNMENT_WORD = re.compile(r"(?:人民政府|政府|行政公署|行署)$")
+#: A section heading, never a title line ("二、2018年政府信息公开情况").
+_NUMBERED = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[、.])"
+)
+#: Subject of the overview's first sentence ("2019年,县城南区工委、管委高度重视…").
+_SUBJECT = re.compile(
+    r"(?:^|\n)[ \t]*(?:19|20)\d{2}年度?,?(?P<org>[^\d,。;:\s《》()|]{2,20}?)"
+    r"(?=高度重视|认真贯彻|深入贯彻|坚持|按照|严格|紧紧围绕|始终|全面|积极|继续|进一步|持续|不断|扎实|切实)"
+)
+
+# --- dates ------------------------------------------------------------------------------------
+
+#: A date: 2019年3月28日, 2019-03-11, or with 年/月 dropped (201711日, 20171231日).
+_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:"
+    r"年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})(?!\d)\s*日?"
+    r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d)"
+    r"|年?(?P<md>\d{2,4})\s*日"
+    r")"
+)
+#: A month and day with the year left out ("至12月31日").
+_MONTH_DAY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_PERIOD_ANCHOR = re.compile(
+    r"统计(?:期限|时限|周期|时间|区间|范围|期)|数据(?:统计)?(?:期限|时限|周期|区间)|所列数据|统计数据"
+)
+_PERIOD_LEAD = re.compile(r"^[\s为是自从::,期间均以]*")  # "…统计期限为 / 自 / 是"
+_RANGE_JOIN = re.compile(r"^\s*(?:起|开始)?\s*(?:至|到|-|~|—|–)\s*$")
+#: "1-11月": statistics for January to November.
+_PARTIAL_YEAR = re.compile(r"(?:^|(?<=[\n。,;:年]))\s*1\s*月?\s*(?:-|至|到|~)\s*(?P<n>1[01]|[2-9])\s*月份?")
+#: A date in Chinese numerals, as signature lines write it ("二〇一九年三月二十八日").
+_CN_DATE = re.compile(
+    r"(?P<y>[〇○零O0一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,2})\s*月"
+    r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
+)
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "O": 0, "0": 0}
+_CLOSING_PAREN = re.compile(r"[))\s]+$")
+_OPENING_PAREN = re.compile(r"[((\s]+$")
+#: Header fields dating the publication, in order of preference.
+_HEADER_DATES = (
+    re.compile(r"(?:发布日期|公开日期|发布时间|公开时间|发文日期)\s*[::]?\s*\|?\s*"),
+    re.compile(r"(?:成文日期|印发日期)\s*[::]?\s*\|?\s*"),
+)
+#: A self-reference to the report ("编制了2021年政府信息公开年度报告", "2009年度政府信息公开年度报告").
+_REPORT_YEAR = re.compile(
+    r"(?:编制|公布|现将)(?:了|的|完成)?[^。,;\d]{0,14}?(?<!\d)(?P<y>(?:19|20)\d{2})\s*年度?[^。,;\d]{0,20}?"
+    r"(?:政府信息公开|政务公开)[^。;]{0,8}?(?:报告|年报)"
+)
+_ANY_YEAR = re.compile(r"(?<![\d〔\[(/-])(?P<y>(?:19|20)\d{2})\s*年(?!\d)(?P<after>.{0,6})")
+_FUTURE_PLAN = re.compile(
+    r"^度?(?:工作)?(?:思路|计划|打算|要点|重点|安排|目标|展望|设想)|^度?,?(?:我|全)\S{0,3}将"
+)
+
+# --- format era -------------------------------------------------------------------------------
+
+_STD2021 = re.compile(
+    r"本年制发件数|本年废止件数|现行有效件数|逾期不补正|本年处理决定数量|本年收费金额|逾期未按收费通知"
+)
+_STD2019 = re.compile(
+    r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|采购项目数量|第二十条第\(九\)项"
+)
+_STD_ANY = re.compile(
+    r"新收政府信息公开申请数量|上年结转政府信息公开申请数量|结转下年度继续办理|收到和处理政府信息公开申请情况"
+    r"|第二十条第\(一\)项"
+)
+_NOISE = re.compile(r"[\s|]+")
+
+
+# =============================================================================================
+# dates
+
+
+def _valid(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _split_month_day(digits: str, prefer_end: bool) -> tuple[int, int] | None:
+    """Month and day run together after a dropped 月: "11" -> 1/1, "1231" -> 12/31, "131" -> 1/31."""
+    options = []
+    if len(digits) == 2:
+        options = [(int(digits[0]), int(digits[1]))]
+    elif len(digits) == 3:
+        options = [(int(digits[0]), int(digits[1:])), (int(digits[:2]), int(digits[2]))]
+    elif len(digits) == 4:
+        options = [(int(digits[:2]), int(digits[2:]))]
+    options = [(m, d) for m, d in options if 1 <= m <= 12 and 1 <= d <= 31]
+    if len(options) > 1:  # "113": 1/13 or 11/3 -> the one that starts or ends a month
+        for m, d in options:
+            if (d == calendar.monthrange(2001, m)[1]) if prefer_end else d == 1:
+                return m, d
+    return options[0] if options else None
+
+
+def _date_of(m: re.Match[str], prefer_end: bool = False) -> date | None:
+    y = int(m["y"])
+    if m["m"]:
+        return _valid(y, int(m["m"]), int(m["d"]))
+    if m["m2"]:
+        return _valid(y, int(m["m2"]), int(m["d2"]))
+    md = _split_month_day(m["md"], prefer_end)
+    return _valid(y, *md) if md else None
+
+
+def parse_date(s: str, prefer_end: bool = False) -> date | None:
+    """The first date in ``s`` (full, ISO-like, or with 年/月 dropped), or None."""
+    m = _DATE.search(s)
+    return _date_of(m, prefer_end) if m else None
+
+
+def _cn_int(numeral: str) -> int:
+    if "十" not in numeral:
+        return _CN_DIGIT.get(numeral, 0)
+    tens, _, units = numeral.partition("十")
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(units, 0) if units else 0)
+
+
+def _cn_date(m: re.Match[str]) -> date | None:
+    year = int("".join(str(_CN_DIGIT.get(c, 0)) for c in m["y"]))
+    return _valid(year, _cn_int(m["m"]), _cn_int(m["d"]))
+
+
+def _date_ending_line(line: str) -> tuple[date, str] | None:
+    """A line that ends with a date ("2019年3月28日", "(二〇一九年三月)"): the date and the text before it."""
+    line = _CLOSING_PAREN.sub("", line.strip())
+    for pattern, convert in ((_DATE, _date_of), (_CN_DATE, _cn_date)):
+        last = [m for m in pattern.finditer(line, max(0, len(line) - 24)) if m.end() == len(line)]
+        if last:
+            when = convert(last[-1])
+            if when is not None:
+                return when, _OPENING_PAREN.sub("", line[: last[-1].start()])
+    return None
+
+
+def parse_period(window: str) -> tuple[date, date] | None:
+    """A range "2018年1月1日(起)至(2018年)12月31日(止)" at the start of ``window``."""
+    first = _DATE.search(window)
+    if first is None or first.start() > 12:
+        return None
+    start = _date_of(first)
+    if start is None:
+        return None
+    rest = window[first.end() :]
+    second = _DATE.search(rest)
+    end = None
+    if second is not None and _RANGE_JOIN.match(rest[: second.start()]):
+        end = _date_of(second, prefer_end=True)
+    else:
+        md = _MONTH_DAY.search(rest)
+        if md is not None and _RANGE_JOIN.match(rest[: md.start()]):
+            end = _valid(start.year, int(md["m"]), int(md["d"]))
+    if end is None or end < start:
+        return None
+    return start, end
+
+
+def _stated_period(text: str) -> tuple[date, date] | None:
+    for m in _PERIOD_ANCHOR.finditer(text, 0, min(len(text), 20000)):
+        window = text[m.end() : m.end() + 60]
+        # skip the linking words: 为 / 是 / 自 / 从 / : / 期间
+        window = _PERIOD_LEAD.sub("", window)
+        period = parse_period(window)
+        if period:
+            return period
+    return None
+
+
+def _partial_year(text: str, sections: list[Section]) -> int | None:
+    """The "1-11月" stated in a statistics section (or the preamble): the last month covered."""
+    for sec in sections:
+        if sec.heading and sec.kind not in ("proactive", "requests", "review_litigation"):
+            continue
+        m = _PARTIAL_YEAR.search(text, sec.char_start, sec.char_end)
+        if m:
+            return int(m["n"])
+    return None
+
+
+# =============================================================================================
+# organ
+
+
+@dataclass(slots=True)
+class _TitleOrgan:
+    name: str
+    place_only: bool  # the title names just the place ("2018年呼玛县政府信息公开…")
+
+
+def _clean_name(raw: str) -> str | None:
+    name = raw.strip().strip("【】[]“”\"'《》<>·.、 \t")
+    name = _NAME_LEAD.sub("", name)
+    name = _NAME_TRAIL.sub("", name)
+    if len(name) < 2:
+        return None
+    return name
+
+
+def _strip_spam(name: str) -> str | None:
+    """Drop a spam run in front of a real name; None when nothing plausible is left."""
+    ends = [m.end() for m in _SPAM.finditer(name)]
+    if not ends:
+        return name
+    rest = name[ends[-1] :]
+    if len(rest) >= 3 and _ORGAN_END_RE.search(rest) and not _SPAM.search(rest):
+        return rest
+    return None
+
+
+def _usable(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = _strip_spam(name)
+    if not name or _SELF_REFERENCE.match(name) or "http" in name or "www" in name:
+        return None
+    return name
+
+
+def _title_lines(head: str) -> list[tuple[str, bool]]:
+    """Candidate title lines (and whether each is a table cell): spaces dropped, a wrapped title re-joined."""
+    raw = head.split("\n")[:60]
+    out = []
+    for i, line in enumerate(raw):
+        cells = line.split("|")
+        for cell in cells:
+            cell = _TITLE_PREFIX.sub("", _NOISE.sub("", cell))
+            if not cell:
+                continue
+            # "2024年上海市科委政府信息公开工作" / "年度报告": the title goes on in the next line
+            if "报告" not in cell and ("信息公开" in cell or "政务公开" in cell) and i + 1 < len(raw):
+                nxt = _NOISE.sub("", raw[i + 1])
+                if len(nxt) <= 12 and "报告" in nxt:
+                    cell += nxt
+            out.append((cell[:200], len(cells) > 1))
+    return out
+
+
+def _title_organ(pre: str, post: str, gov: bool) -> tuple[str | None, bool]:
+    """The name a title gives (before or after its year) and whether it is a place only."""
+    pre = _BREADCRUMB.split(pre)[-1]
+    parts = _COVERING_NOTICE.split(pre)
+    pre = parts[-1] or parts[0]
+    if post.endswith("人民") and gov:
+        post += "政府"  # "呼玛县人民政府信息公开…"
+    raw = _clean_name(post) or _clean_name(pre)
+    if raw is None or _SPAM.search(raw) or not _usable(raw) or raw[0] in "全各":
+        return None, False
+    place_only = not _ORGAN_END_RE.search(raw) or bool(_TOWNSHIP.search(raw))
+    return raw, place_only
+
+
+def _title(head: str) -> tuple[_TitleOrgan | None, int | None]:
+    lines = _title_lines(head)
+    for i, (line, _) in enumerate(lines):
+        m = None if _NUMBERED.match(line) else _TITLE.match(line)
+        if not m or (m["end"] == "情况" and len(line) > 40):  # "…工作情况" only as a short title line
+            continue
+        name, place_only = _title_organ(m["pre"] or "", m["post"] or "", bool(m["gov"]))
+        if name is None:  # "XX县人民政府" on its own line just above or below the title
+            around = [ln for ln, cell in lines[max(0, i - 1) : i] if not cell] + [
+                ln for ln, _ in lines[i + 1 : i + 3]
+            ]
+            name = next((n for n in map(_byline, around) if n), None)
+            place_only = False
+        return (_TitleOrgan(name, place_only) if name else None), int(m["year"])
+    return None, None
+
+
+def _byline(line: str) -> str | None:
+    """A short line that is nothing but an organ's name."""
+    if len(line) > 30 or _SENTENCE_MARK.search(line) or any(c.isdigit() for c in line):
+        return None
+    name = _usable(_clean_name(line))
+    return name if name and _ORGAN_END_RE.search(name) else None
+
+
+def _header_organ(head: str) -> str | None:
+    for m in _HEADER_ORGAN.finditer(head):
+        org = _HEADER_STOP.split(m["org"], maxsplit=1)[0]
+        org = _usable(_clean_name(org))
+        if org and _ORGAN_END_RE.search(org):
+            return org
+    return None
+
+
+def _compiled_by(text: str) -> str | None:
+    limit = min(len(text), 6000)
+    pos = text.find("编制", 0, limit)
+    start = 0
+    while pos >= 0:  # only around each "编制": the pattern is costly to try everywhere
+        for m in _COMPILED_BY.finditer(text, max(start, pos - 160), pos + 2):
+            org = _usable(_clean_name(_REPORT_BY.sub("", m["a"] or m["b"])))
+            if org:
+                return org
+        start = pos + 2
+        pos = text.find("编制", start, limit)
+    return None
+
+
+def _signature(text: str) -> tuple[str | None, date | None]:
+    """The signing body and date at the end ("哈尔滨市人民政府政务公开办公室" / "2019年3月28日")."""
+    lines = [ln.strip() for ln in text[-_TAIL_CHARS:].split("\n") if ln.strip()][-6:]
+    for i in range(len(lines) - 1, -1, -1):
+        dated = _date_ending_line(lines[i])
+        if dated is None:
+            continue
+        when, before = dated
+        if before and len(before) > 40:
+            return None, None  # a sentence that ends in a date is no signature
+        candidate = before or (lines[i - 1] if i > 0 else "")
+        org = None
+        if candidate and len(candidate) <= 40 and not _SENTENCE_MARK.search(candidate):
+            org = _usable(_clean_name(candidate))
+            if org and not _ORGAN_END_RE.search(org):
+                org = None
+        return org, when
+    return None, None
+
+
+def _subject(text: str, sections: list[Section]) -> str | None:
+    for sec in sections:
+        if sec.kind != "overview":
+            continue
+        m = _SUBJECT.search(text, sec.char_start, min(sec.char_end, sec.char_start + 400))
+        if m:
+            org = _usable(_clean_name(m["org"]))
+            if org and _ORGAN_END_RE.search(org):
+                return org
+        break
+    return None
+
+
+def _government_of(place: str) -> str:
+    """The government of a named place, as the canonical name of its report's organ."""
+    if place.endswith("地区"):
+        return place + "行政公署"
+    return place + "人民政府"
+
+
+def _canonical(name: str, keep_office: bool) -> str:
+    """呼玛县政府 -> 呼玛县人民政府; a government's compiling office -> the government."""
+    name = _BARE_GOVERNMENT.sub("人民政府", name)
+    m = _DEPARTMENT_OFFICE.match(name)
+    if m:
+        return m["body"]
+    m = _OPEN_GOVERNMENT_OFFICE.match(name)
+    if m:
+        return _government_of(m["place"])
+    if not keep_office:
+        m = _GOVERNMENT_OFFICE.match(name)
+        if m:
+            name = m["gov"]
+    return name
+
+
+#: Words a level character starts without standing for a place ("市场监督管理局", "区域…").
+_NOT_RELATIVE = re.compile(r"^(?:市场|市政(?!府)|区域|县域|市级|区级|县级|省级|州级|乡村|镇村)")
+
+
+def _is_relative(name: str) -> bool:
+    """A level word standing in for the place's name ("区政府办公室", "市科委"): a relative name."""
+    return len(name) >= 2 and name[0] in _PLACE_CHARS and not _NOT_RELATIVE.match(name)
+
+
+def _placeless(name: str, gaz: Gazetteer) -> bool:
+    """A bare department name ("自然资源和规划局": a mirror ate its place), or one the table cannot place."""
+    if _GOVERNMENT.search(name) or _TOWNSHIP.search(name) or _ZONE.search(name):
+        return False
+    return not gaz.scan(name, aliases=False)
+
+
+def _probe(name: str) -> str:
+    """What other mentions of the body repeat after its place ("自然资源和规划局" -> "自然资源和规划")."""
+    m = _GOVERNMENT_OFFICE.match(name)
+    if m:
+        name = m["gov"]
+    name = _GOVERNMENT_WORD.sub("", name)
+    if _TOWNSHIP.search(name) or _ZONE.search(name):
+        return name  # "两城镇": keep the level word, it is part of the name
+    return _ORGAN_END_RE.sub("", name) or name
+
+
+def _place_before(text: str, probe: str, level_char: str | None, gaz: Gazetteer) -> list[Mention] | None:
+    """The place chain most often written right before ``probe`` ("杭州市滨江区" + "人民政府")."""
+    counts: dict[str, int] = {}
+    chains: dict[str, list[Mention]] = {}
+    pos = text.find(probe)
+    seen = 0
+    while pos >= 0 and seen < 200:
+        seen += 1
+        chain = gaz.chain_ending_at(text, pos + 1 if level_char else pos)
+        if chain and (level_char is None or chain[-1].text.endswith(level_char)):
+            key = chain[-1].text
+            counts[key] = counts.get(key, 0) + 1
+            if sum(len(c.text) for c in chain) > sum(len(c.text) for c in chains.get(key, [])):
+                chains[key] = chain
+        pos = text.find(probe, pos + len(probe))
+    if not counts:
+        return None
+    best = max(counts.values())
+    top = [k for k, v in counts.items() if v == best]
+    return chains[top[0]] if len(top) == 1 else None
+
+
+def _anchor(name: str, text: str, gaz: Gazetteer) -> tuple[list[Mention], str] | None:
+    """Where the text puts a name that carries no place of its own: (place chain, completed name)."""
+    if _is_relative(name):
+        level_char, rest = name[0], name[1:]
+        core = _probe(rest)
+        if core in ("", "人民", rest) and _GOVERNMENT.search(rest):
+            probes = [level_char + "人民政府", level_char + "政府"]
+        else:
+            probes = [level_char + core]
+        for probe in probes:
+            chain = _place_before(text, probe, level_char, gaz)
+            if chain:
+                return chain, _chain_name(chain, gaz) + rest
+    if _placeless(name, gaz) or _TOWNSHIP.search(name):
+        core = _probe(name)
+        if len(core) >= 2:
+            chain = _place_before(text, core, None, gaz)
+            if chain:
+                return chain, _chain_name(chain, gaz) + name
+    return None
+
+
+def _chain_name(chain: list[Mention], gaz: Gazetteer) -> str:
+    """The chain as a name prefix; an alias becomes the full name ("淮安" -> "淮安市")."""
+    parts = []
+    for m in chain:
+        parts.append(gaz.by_code[m.codes[0]].name if m.is_alias and len(m.codes) == 1 else m.text)
+    return "".join(parts)
+
+
+def _complete(name: str, text: str, gaz: Gazetteer) -> str | None:
+    """A candidate organ with its place filled in; None when it names no body of its own."""
+    if not (_is_relative(name) or _placeless(name, gaz)):
+        return name
+    anchored = _anchor(name, text, gaz)
+    if anchored is not None:
+        return anchored[1]
+    if _is_relative(name) and _GOVERNMENT.search(name):
+        return None  # "区政府办公室" alone names nobody
+    return name  # a department as written ("县城南区工委、管委", "市科委")
+
+
+def _organ(
+    text: str, sections: list[Section], head: str, signed_by: str | None
+) -> tuple[str | None, int | None]:
+    """The issuing body and the title's year."""
+    gaz = gazetteer()
+    title, title_year = _title(head)
+    woban = text.count("我办")
+    # A government office reporting on itself ("我办…") keeps its name; else it compiled its government's.
+    keep_office = woban >= 3 and woban >= max(text.count("我市"), text.count("我县"), text.count("我区"))
+    others = [o for o in (_header_organ(head), _compiled_by(text), signed_by) if o]
+
+    if title is not None and not title.place_only:
+        return _canonical(title.name, keep_office=True), title_year
+
+    if title is not None:  # a place (or zone) only: refine with the other sources
+        place = title.name
+        for other in others:
+            if other.startswith(place) and other != place:
+                return _canonical(other, keep_office), title_year
+            if _is_relative(other) and place.endswith(other[0]):
+                return _canonical(place + other[1:], keep_office), title_year
+        if _TOWNSHIP.search(place) or gaz.ending_at(place, len(place)) is None:
+            return place, title_year  # a township or zone: as written
+        return _government_of(place), title_year
+
+    for org in [*others, _subject(text, sections)]:
+        if org:
+            name = _complete(_canonical(org, keep_office), text, gaz)
+            if name:
+                return name, title_year
+    return None, title_year
+
+
+# =============================================================================================
+# place and level
+
+
+def _place(organ: str | None, text: str) -> Resolution:
+    """Where the organ sits: its own place names, else where the text puts it."""
+    if not organ:
+        return Resolution()
+    gaz = gazetteer()
+    mentions = gaz.scan(organ, aliases=False)
+    if not mentions:
+        anchored = _anchor(organ, text, gaz)
+        if anchored is not None:
+            mentions = anchored[0]
+        elif _placeless(organ, gaz):  # "淮安自然资源和规划局": a short form leading a department's name
+            mentions = [m for m in gaz.scan(organ)[:1] if m.start == 0]
+    return gaz.resolve(mentions, text[:20000])
+
+
+def _admin_level(organ: str | None, place: Resolution) -> str:
+    if not organ:
+        return "unknown"
+    if _TOWNSHIP.search(organ):
+        return "township"
+    if _GOVERNMENT.search(organ):
+        if place.rank == 0:
+            return "province"
+        if place.rank == 1:
+            return "city"
+        if place.rank == 2:
+            return "district" if (place.county or "").endswith("区") else "county"
+        head = _GOVERNMENT.sub("", organ)
+        return {"省": "province", "区": "district", "县": "county", "旗": "county"}.get(head[-1:], "unknown")
+    if _ZONE.search(organ):
+        return "unknown"
+    return "department"
+
+
+# =============================================================================================
+# year and era
+
+
+def _report_year(text: str, title_year: int | None, period: tuple[date, date] | None) -> int | None:
+    if title_year:
+        return title_year
+    m = _REPORT_YEAR.search(text, 0, min(len(text), 3000))
+    if m:
+        return int(m["y"])
+    if period:
+        start, end = period
+        return start.year if (start.month, start.day) == (1, 1) else end.year
+    counts: dict[int, int] = {}
+    for m in _ANY_YEAR.finditer(text, 0, min(len(text), 30000)):
+        if _FUTURE_PLAN.match(m["after"]):
+            continue
+        y = int(m["y"])
+        counts[y] = counts.get(y, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda y: (counts[y], -y))
+
+
+def format_era(text: str, year: int | None) -> str:
+    """std2021 / std2019 by the tables' own labels; the year decides only for label-less tables."""
+    compact = _NOISE.sub("", text)
+    if _STD2021.search(compact):
+        return "std2021"
+    if _STD2019.search(compact):
+        return "std2019"
+    if _STD_ANY.search(compact) and (year is None or year >= 2019):
+        return "std2021" if year is not None and year >= 2021 else "std2019"
+    return "narrative"
+
+
+# =============================================================================================
+
+
+def _published(head: str, signed_on: date | None, report_year: int | None) -> date | None:
+    """The header's publication date, else the signature's; only dates a report can bear."""
+    found: list[date | None] = []
+    for field in _HEADER_DATES:
+        for m in field.finditer(head):
+            d = _DATE.match(head, m.end())
+            if d:
+                found.append(_date_of(d))
+    found.append(signed_on)
+    for when in found:
+        if when is not None and (report_year is None or report_year <= when.year <= report_year + 3):
+            return when
+    return None
 
 
 def extract_metadata(text: str, sections: list[Section]) -> ReportMetadata:
-    return ReportMetadata()
+    head = text[:_HEAD_CHARS]
+    signed_by, signed_on = _signature(text)
+    organ, title_year = _organ(text, sections, head, signed_by)
+    period = _stated_period(text)
+    year = _report_year(text, title_year, period)
+    if period is None and year is not None:
+        last_month = _partial_year(text, sections)
+        end_month = last_month or 12
+        period = (date(year, 1, 1), date(year, end_month, calendar.monthrange(year, end_month)[1]))
+    place = _place(organ, text)
+    return ReportMetadata(
+        organ=organ,
+        province=place.province,
+        city=place.city,
+        county=place.county,
+        admin_level=_admin_level(organ, place),
+        report_year=year,
+        period_start=period[0] if period else None,
+        period_end=period[1] if period else None,
+        published_on=_published(head, signed_on, year),
+        format_era=format_era(text, year),
+    )
