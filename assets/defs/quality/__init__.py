@@ -1,0 +1,1 @@
+"""Quality: identity and range checks over the whole warehouse (findings, asset checks, Data Docs)."""
