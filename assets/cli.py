@@ -30,16 +30,22 @@ def _summary(warehouse_path, seconds: float) -> str:
 
 
 def materialize_all(settings, warehouse, log_level: str = "INFO"):
-    """Materialize every asset (and run every asset check) in this process; returns the Dagster result."""
+    """Materialize every asset (and run every asset check) in ONE in-process run; returns the Dagster result.
+
+    The ingest assets are partitioned by shard: the run covers the range of every shard (the
+    tags a single-run backfill carries), and the unpartitioned assets downstream run once.
+    """
     import dagster as dg
 
     from assets.definitions import defs
+    from assets.defs.partitions import all_shards_tags
 
     job = defs().resolve_implicit_global_asset_job_def()
     return job.execute_in_process(
         resources={"settings": settings, "warehouse": warehouse},
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         instance=dg.DagsterInstance.ephemeral(),
+        tags=all_shards_tags(),
         raise_on_error=False,
     )
 

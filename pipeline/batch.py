@@ -7,11 +7,13 @@ plain picklable function over a file path).
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,10 @@ from pipeline.records import EXTRACTOR_VERSION
 
 #: Staged tables, one folder of Parquet parts each; the warehouse load reads them back.
 STAGED_TABLES = ("reports", "normalized_text", "sections", "facts", "cells", "findings")
+
+#: Shards of the raw folder. A file's shard is a stable hash of its source_file (not stored
+#: anywhere), so changing the count needs no migration: the next run over all shards re-plans.
+N_SHARDS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,63 @@ def scan(raw_dir: str | Path) -> list[FileEntry]:
 
     walk(root)
     return entries
+
+
+def shard_keys(n_shards: int = N_SHARDS) -> list[str]:
+    """The shard names in order: '00', '01', ... (two hex digits, so up to 256 shards)."""
+    if not 1 <= n_shards <= 256:
+        raise ValueError(f"n_shards must be 1..256, got {n_shards}")
+    return [f"{i:02x}" for i in range(n_shards)]
+
+
+def shard_of(source_file: str, n_shards: int = N_SHARDS) -> str:
+    """The shard of a file: BLAKE2b of its '/'-separated relative path, modulo n_shards.
+
+    Stable across processes, machines and Python versions (unlike hash()), and independent of
+    the file's content, so an edited file stays in its shard and a deleted one is looked for there.
+    """
+    digest = hashlib.blake2b(source_file.encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return f"{int.from_bytes(digest, 'big') % n_shards:02x}"
+
+
+def shard_fingerprints(
+    entries: Iterable[FileEntry], n_shards: int = N_SHARDS, version: str = EXTRACTOR_VERSION
+) -> dict[str, str]:
+    """shard -> digest of (source_file, size, mtime_ns, unreadable) of every file in it, plus the extractor version.
+
+    Every shard gets a digest, empty ones too, so a shard whose last file was deleted changes
+    digest like any other. Two listings of the same files give the same digests whatever their order.
+    """
+    rows: dict[str, list[str]] = {key: [] for key in shard_keys(n_shards)}
+    for e in entries:
+        rows[shard_of(e.source_file, n_shards)].append(
+            f"{e.source_file}\0{e.n_bytes}\0{e.mtime_ns}\0{e.unreadable}"
+        )
+    digests = {}
+    for key, lines in rows.items():
+        h = hashlib.blake2b(f"{version}\n".encode(), digest_size=16)
+        for line in sorted(lines):
+            h.update(line.encode("utf-8", "surrogateescape") + b"\n")
+        digests[key] = h.hexdigest()
+    return digests
+
+
+def contiguous_ranges(keys: Iterable[str], order: list[str]) -> list[tuple[str, str]]:
+    """Group keys into the fewest (first, last) runs of neighbours in `order`: 00,01,02,05 -> (00,02), (05,05)."""
+    wanted = set(keys)
+    ranges: list[tuple[str, str]] = []
+    start = prev = None
+    for key in order:
+        if key in wanted:
+            if start is None:
+                start = key
+            prev = key
+        elif start is not None:
+            ranges.append((start, prev))
+            start = None
+    if start is not None:
+        ranges.append((start, prev))
+    return ranges
 
 
 @dataclass(slots=True)
@@ -156,27 +219,38 @@ def process_all(
     time_budget: float = DEFAULT_TIME_BUDGET,
     chunk: int = 16,
     on_progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Iterator[DocumentResult]:
-    """Process entries across `workers` processes (1 = in this process), yielding results in input order."""
+    """Process entries across `workers` processes (1 = in this process), yielding results in input order.
+
+    `executor` replaces the local process pool with any `concurrent.futures.Executor` whose
+    `map` keeps input order, e.g. a Dask cluster's `Client.get_executor()`; `workers` is then ignored.
+    The local pool starts fresh interpreters, so a script calling this with workers > 1 needs the
+    usual `if __name__ == "__main__":` guard.
+    """
     total = len(entries)
-    chunks = [entries[i : i + chunk] for i in range(0, total, chunk)]
-    done = 0
-    if workers <= 1 or total <= chunk:
-        results_iter: Iterable[list[DocumentResult]] = (
-            _process_chunk((c, max_bytes, time_budget)) for c in chunks
-        )
-        for results in results_iter:
+    args = [(entries[i : i + chunk], max_bytes, time_budget) for i in range(0, total, chunk)]
+
+    def gather(chunk_results: Iterable[list[DocumentResult]]) -> Iterator[DocumentResult]:
+        done = 0
+        for results in chunk_results:
             done += len(results)
             if on_progress:
                 on_progress(done, total)
             yield from results
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for results in pool.map(_process_chunk, ((c, max_bytes, time_budget) for c in chunks)):
-            done += len(results)
-            if on_progress:
-                on_progress(done, total)
-            yield from results
+
+    if executor is not None:
+        yield from gather(executor.map(_process_chunk, args))
+    elif workers <= 1 or total <= chunk:
+        yield from gather(map(_process_chunk, args))
+    else:
+        # Fresh interpreters, not fork(): a forked child inherits the parent's Rust thread pools
+        # (opencc_pyo3 converts long texts in parallel) without their threads, and hangs for good
+        # in its first conversion if this process converted anything before. Costs ~1 s per run.
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            yield from gather(pool.map(_process_chunk, args))
 
 
 def dedupe(results: Iterable[DocumentResult], taken: dict[str, str]) -> Iterator[DocumentResult]:

@@ -1,11 +1,19 @@
-"""raw files -> normalized text -> per-section tables -> warehouse fact tables."""
+"""raw files -> normalized text -> per-section tables -> warehouse fact tables, shard by shard.
+
+Every ingest asset is partitioned by shard (assets/defs/partitions.py). A run over one shard or
+a range of shards lists the whole raw folder but keeps only its shards' files, compares them with
+its shards' rows in the warehouse, stages into a folder of its own, and replaces or deletes rows
+of its shards only.
+"""
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 
+from assets.defs.partitions import shards
 from assets.progress import Progress
 from assets.resources import WarehouseResource, XxgkSettings
 from pipeline import batch
@@ -32,24 +40,56 @@ def _plan_file(stage: Path) -> Path:
     return stage / "plan.json"
 
 
-@dg.asset(group_name="ingest", kinds={"python"})
+def _run_shards(context: dg.AssetExecutionContext) -> list[str]:
+    """The shards this run covers (one partition key, or every key of a partition range)."""
+    return sorted(context.partition_keys)
+
+
+def _stage_root(settings: XxgkSettings, warehouse: WarehouseResource, run_shards: list[str]) -> Path:
+    """A staging folder per shard range, so runs over different shards never share one."""
+    label = run_shards[0] if len(run_shards) == 1 else f"{run_shards[0]}-{run_shards[-1]}"
+    return settings.staging_root(warehouse.file()) / label
+
+
+def _in_run(run_shards: list[str]) -> Callable[[str], bool]:
+    """Whether a source_file belongs to this run's shards (always true for a run over every shard)."""
+    if len(run_shards) == batch.N_SHARDS:
+        return lambda source_file: True
+    wanted = set(run_shards)
+    return lambda source_file: batch.shard_of(source_file) in wanted
+
+
+@dg.asset(
+    group_name="ingest",
+    kinds={"python"},
+    partitions_def=shards,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",  # it only reads DuckDB, but a reader cannot open the file while another process writes
+)
 def raw_reports(
     context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Every file under XXGK_RAW_DIR with its fingerprint, and what changed since the warehouse was loaded."""
-    entries = batch.scan(settings.raw_root())
+    """Every file of this run's shards under XXGK_RAW_DIR, with its fingerprint, and what changed since the last load."""
+    run_shards = _run_shards(context)
+    mine = _in_run(run_shards)
+    listing = batch.scan(settings.raw_root())
+    entries = [e for e in listing if mine(e.source_file)]
     with warehouse.connect(read_only=True) as conn:
-        known = wh.known_files(conn)
-        taken = dict(
-            conn.execute("SELECT report_id, source_file FROM reports WHERE status = 'parsed'").fetchall()
-        )
-    plan = batch.plan(entries, known)
+        # only this run's shards: a file gone from another shard is that shard's run to delete
+        known = {name: row for name, row in wh.known_files(conn).items() if mine(name)}
+        plan = batch.plan(entries, known)
+        taken = {}
+        if plan.to_process:  # duplicates are looked up across every shard, not only this run's
+            taken = dict(
+                conn.execute("SELECT report_id, source_file FROM reports WHERE status = 'parsed'").fetchall()
+            )
     replaced = {e.source_file for e in plan.to_process} | set(plan.deleted)
-    stage = settings.staging_root(warehouse.file())
+    stage = _stage_root(settings, warehouse, run_shards)
     batch.Stage(stage).reset()
     _plan_file(stage).write_text(
         json.dumps(
             {
+                "shards": run_shards,
                 "run_started": time.time(),
                 "files_seen": len(entries),
                 "new": plan.new,
@@ -66,10 +106,12 @@ def raw_reports(
         encoding="utf-8",
     )
     context.log.info(
-        f"{len(entries)} files: {plan.new} new, {plan.changed} changed, {len(plan.unchanged)} unchanged, {len(plan.deleted)} deleted"
+        f"shards {run_shards[0]}..{run_shards[-1]}: {len(entries)} of {len(listing)} files: {plan.new} new, "
+        f"{plan.changed} changed, {len(plan.unchanged)} unchanged, {len(plan.deleted)} deleted"
     )
     return dg.MaterializeResult(
         metadata={
+            "shards": f"{run_shards[0]}..{run_shards[-1]}",
             "files_seen": len(entries),
             "new": plan.new,
             "changed": plan.changed,
@@ -100,10 +142,12 @@ def raw_reports(
             for name in SECTION_TABLES
         ],
     ],  # fmt: skip
+    partitions_def=shards,
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource):
     """Decode, normalize and extract every planned document across worker processes, staged as Parquet parts."""
-    stage_root = settings.staging_root(warehouse.file())
+    stage_root = _stage_root(settings, warehouse, _run_shards(context))
     plan = json.loads(_plan_file(stage_root).read_text(encoding="utf-8"))
     entries = [batch.FileEntry(*row) for row in plan["to_process"]]
     mtimes = {e.source_file: e.mtime_ns for e in entries}
@@ -126,10 +170,10 @@ def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, war
         part.append(result)
         counts[result.status] += 1
         if len(part) >= PART_SIZE:
-            counts["facts"] += _stage_part(stage, n_parts, part, mtimes, context.run_id)
+            counts["facts"] += _stage_part(stage, n_parts, part, mtimes, context.run.run_id)
             n_parts, part = n_parts + 1, []
     if part:
-        counts["facts"] += _stage_part(stage, n_parts, part, mtimes, context.run_id)
+        counts["facts"] += _stage_part(stage, n_parts, part, mtimes, context.run.run_id)
     progress.close()
     context.log.info(
         f"parsed {counts['parsed']}, quarantined {counts['quarantined']}, {counts['facts']} facts staged"
@@ -153,16 +197,18 @@ def _stage_part(stage: batch.Stage, index: int, results: list, mtimes: dict[str,
         dg.AssetSpec(name, deps=list(SECTION_TABLES), group_name="warehouse", kinds={"duckdb"})
         for name in WAREHOUSE_TABLES
     ],
-    pool="warehouse",
+    partitions_def=shards,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse",  # DuckDB has one writer at a time: dagster.yaml sets the pool limit to 1
 )
 def warehouse_tables(context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource):
-    """Replace the rows of every changed or deleted document in one DuckDB transaction."""
-    stage_root = settings.staging_root(warehouse.file())
+    """Replace the rows of every changed or deleted document of this run's shards in one DuckDB transaction."""
+    stage_root = _stage_root(settings, warehouse, _run_shards(context))
     plan = json.loads(_plan_file(stage_root).read_text(encoding="utf-8"))
     stage = batch.Stage(stage_root)
     staged = {name: stage.glob(name) for name in batch.STAGED_TABLES if stage.has(name)}
     run = {
-        "run_id": context.run_id,
+        "run_id": context.run.run_id,
         "started_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(plan["run_started"])),
         "status": "running",
         "files_seen": plan["files_seen"],
@@ -178,7 +224,8 @@ def warehouse_tables(context: dg.AssetExecutionContext, settings: XxgkSettings, 
         )
         wh.record_run(conn, run)
         try:
-            facts = wh.replace_documents(conn, staged, plan["deleted"])
+            # nothing staged, nothing deleted: skip the transaction (its DELETEs scan every table)
+            facts = wh.replace_documents(conn, staged, plan["deleted"]) if staged or plan["deleted"] else 0
         except Exception as exc:
             wh.record_run(conn, {**run, "status": "failed", "detail": str(exc)[:500]})
             raise
