@@ -11,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -73,7 +74,11 @@ def scan(raw_dir: str | Path) -> list[FileEntry]:
             except OSError as exc:
                 entries.append(FileEntry(rel, child.path, 0, 0, f"unreadable: {exc.strerror or exc}"))
                 continue
-            if child.name.startswith(".") and child.name in {".DS_Store", ".gitkeep"}:
+            if child.name in {".DS_Store", ".gitkeep"}:
+                continue
+            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the reader forever
+                kind = "fifo" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode) else "device"
+                entries.append(FileEntry(rel, child.path, 0, st.st_mtime_ns, f"not a regular file ({kind})"))
                 continue
             entries.append(FileEntry(rel, child.path, st.st_size, st.st_mtime_ns))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pipeline.metadata import extract_metadata
 from pipeline.narrative import extract_narrative
-from pipeline.records import Extraction, Fact, NormalizedDoc
+from pipeline.records import Extraction, Fact, Finding, NormalizedDoc, ReportMetadata
 from pipeline.sections import split_sections
 from pipeline.tables import extract_tables
 
@@ -21,9 +23,29 @@ def merge_facts(table_facts: list[Fact], narrative_facts: list[Fact]) -> list[Fa
     return merged
 
 
+#: Annual reports exist from the 2008 regulation on; a year outside [2008, this year] is a misread.
+FIRST_REPORT_YEAR = 2008
+
+
+def _plausible_year(metadata: ReportMetadata) -> list[Finding]:
+    """Drop an impossible report year (and its default period) rather than store it."""
+    year = metadata.report_year
+    if year is None or FIRST_REPORT_YEAR <= year <= date.today().year:
+        return []
+    metadata.report_year = metadata.period_start = metadata.period_end = None
+    return [
+        Finding(
+            check_name="report_year_unreadable",
+            detail=f"the text gives report year {year}, outside {FIRST_REPORT_YEAR}..{date.today().year}: left empty",
+            observed=float(year),
+        )
+    ]
+
+
 def extract(doc: NormalizedDoc) -> Extraction:
     sections = split_sections(doc.text)
     metadata = extract_metadata(doc.text, sections)
+    year_findings = _plausible_year(metadata)
     tables = extract_tables(doc, sections, era=metadata.format_era)
     narrative = extract_narrative(doc, sections, era=metadata.format_era)
     return Extraction(
@@ -31,5 +53,5 @@ def extract(doc: NormalizedDoc) -> Extraction:
         sections=sections,
         facts=merge_facts(tables.facts, narrative),
         cells=tables.cells,
-        findings=tables.findings,
+        findings=year_findings + tables.findings,
     )

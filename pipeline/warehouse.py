@@ -6,7 +6,9 @@ no text from the outside world is ever formatted into SQL.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import astuple
 from pathlib import Path
 
 import duckdb
@@ -416,16 +418,40 @@ def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -
     conn.execute(f"COMMENT ON {kind} {name} IS '{text.replace(chr(39), chr(39) * 2)}'")
 
 
-def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
-    """Create tables and views (idempotent), with a comment on every table, view and column."""
-    for table, (comment, columns) in TABLES.items():
-        cols = ", ".join(f"{name} {ctype}" for name, ctype, _ in columns)
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
-        _comment(conn, "TABLE", table, comment)
-        for name, _, text in columns:
-            _comment(conn, "COLUMN", f"{table}.{name}", text)
+def _schema_fingerprint() -> str:
+    """Digest of every definition ensure_schema applies: tables, comments, views, the vocabulary."""
+    parts = repr((TABLES, FACT_TABLES, _FACT_COMMON, VIEWS, [astuple(m) for m in VOCABULARY]))
+    return hashlib.sha256(parts.encode()).hexdigest()[:16]
+
+
+def _all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    tables = dict(TABLES)
     for table, (comment, typed) in FACT_TABLES.items():
-        columns = [(n, t, c) for n, t, c in _FACT_COMMON] + [(n, t, c) for n, t, c, _ in typed]
+        tables[table] = (comment, [*_FACT_COMMON, *[(n, t, c) for n, t, c, _ in typed]])
+    return tables
+
+
+def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create tables and views with a comment on every table, view and column; a no-op when current.
+
+    A table whose columns differ from the definition is dropped and recreated: the warehouse
+    is derived data, and an emptied `reports` table makes the next run re-parse every file.
+    """
+    fingerprint = _schema_fingerprint()
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_info (fingerprint VARCHAR)")
+    if conn.execute("SELECT count(*) FROM schema_info WHERE fingerprint = ?", [fingerprint]).fetchone()[0]:
+        return
+    _comment(conn, "TABLE", "schema_info", "Digest of the schema definition this warehouse was built with.")
+    _comment(conn, "COLUMN", "schema_info.fingerprint", "Digest of tables, comments, views and dim_metric")
+    for table, (comment, columns) in _all_tables().items():
+        existing = [
+            r[0]
+            for r in conn.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+            ).fetchall()
+        ]
+        if existing and existing != [name for name, _, _ in columns]:
+            conn.execute(f"DROP TABLE {table}")
         cols = ", ".join(f"{name} {ctype}" for name, ctype, _ in columns)
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         _comment(conn, "TABLE", table, comment)
@@ -444,6 +470,8 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         _comment(conn, "VIEW", view, comment)
         for name, text in columns.items():
             _comment(conn, "COLUMN", f"{view}.{name}", text)
+    conn.execute("DELETE FROM schema_info")
+    conn.execute("INSERT INTO schema_info VALUES (?)", [fingerprint])
 
 
 def known_files(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, str, str]]:

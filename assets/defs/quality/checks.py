@@ -1,10 +1,10 @@
 """Asset checks on the warehouse assets, one per property, from the suites in expectations/.
 
-Structural checks are blocking: a critical failure (a duplicate fact, an unknown metric code, a
-negative or fractional count, an impossible report year) means the pipeline itself is broken, and
-stops everything downstream of the checked asset. Checks of one document's dates fail with the
-suite's severity but do not block. Identity checks only warn: real reports contain arithmetic
-errors, which are data, not a broken pipeline. Each result carries the offending report_ids and
+Structural checks (a duplicate fact, an unknown metric code, a negative or fractional count, an
+impossible report year) fail with ERROR severity; identity checks only warn: real reports contain
+arithmetic errors, which are data, not a broken pipeline. None of them blocks: the outside
+contract lets a run exit non-zero only when it cannot proceed, and every failure must still reach
+quality_findings (which a blocked run would skip). Each result carries the offending report_ids and
 their diffs; the quality_findings asset stores the same findings in the warehouse.
 """
 
@@ -33,16 +33,13 @@ IDENTITY_CHECKS = {
     "narrative_proactive_levels_sum": "fact_proactive",
     "carry_over_matches_last_year": "fact_requests",
 }
-#: report_ranges check -> blocking. Only an impossible year blocks (no report exists outside
-#: 2008..today: a parse bug, and the metadata extractor can rule it out by construction). A period,
-#: era or publication date at odds with the year is a finding about one document: it fails its
-#: check (ERROR / WARN by the suite's severity) but never stops the run.
-RANGE_CHECKS = {
-    "report_year_in_range": True,
-    "period_within_report_year": False,
-    "format_era_matches_year": False,
-    "published_after_period_end": False,
-}
+#: report_ranges checks, run on the reports table
+RANGE_CHECKS = (
+    "report_year_in_range",
+    "period_within_report_year",
+    "format_era_matches_year",
+    "published_after_period_end",
+)
 #: fact_domains checks, run on every fact table
 DOMAIN_CHECKS = ("facts_unique", "metric_in_vocabulary", "values_non_negative", "counts_are_integers")
 
@@ -98,7 +95,7 @@ def _of(outcome: SuiteOutcome, check: str) -> pd.DataFrame:
 @dg.multi_asset_check(
     name="identity_checks",
     specs=[
-        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check), blocking=False)
+        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check))
         for check, asset in IDENTITY_CHECKS.items()
     ],
     pool="warehouse",
@@ -143,8 +140,7 @@ def identity_checks(
 @dg.multi_asset_check(
     name="report_range_checks",
     specs=[
-        dg.AssetCheckSpec(check, asset="reports", description=_DESCRIBED.get(check), blocking=blocking)
-        for check, blocking in RANGE_CHECKS.items()
+        dg.AssetCheckSpec(check, asset="reports", description=_DESCRIBED.get(check)) for check in RANGE_CHECKS
     ],
     pool="warehouse",
 )
@@ -165,7 +161,7 @@ def report_range_checks(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckR
 @dg.multi_asset_check(
     name="fact_domain_checks",
     specs=[
-        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check), blocking=True)
+        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check))
         for asset in FACT_ASSETS
         for check in DOMAIN_CHECKS
     ],
