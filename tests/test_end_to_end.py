@@ -108,3 +108,17 @@ def test_hostile_folder_is_quarantined_and_the_run_goes_on(tmp_path):
     assert rows["empty.txt"] == "quarantined:empty file"
     assert rows["scan.pdf"].startswith("quarantined:PDF document")
     assert rows["noise.bin"].startswith("quarantined:")
+
+
+def test_a_new_extractor_version_replans_every_file(seeds_warehouse):
+    from pipeline import batch
+    from pipeline.records import EXTRACTOR_VERSION
+    from pipeline.warehouse import known_files
+
+    with duckdb.connect(str(seeds_warehouse), read_only=True) as conn:
+        known = known_files(conn)
+    entries = batch.scan(SEEDS)
+    same = batch.plan(entries, known, EXTRACTOR_VERSION)
+    assert not same.to_process and len(same.unchanged) == 5
+    bumped = batch.plan(entries, known, EXTRACTOR_VERSION + ".next")
+    assert bumped.changed == 5 and not bumped.unchanged
