@@ -77,7 +77,7 @@ def scan(raw_dir: str | Path) -> list[FileEntry]:
             if child.name in {".DS_Store", ".gitkeep"}:
                 continue
             if not stat.S_ISREG(st.st_mode):  # a FIFO would block the reader forever
-                kind = "fifo" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode) else "device"
+                kind = "fifo" if stat.S_ISFIFO(st.st_mode) else "socket or device"
                 entries.append(FileEntry(rel, child.path, 0, st.st_mtime_ns, f"not a regular file ({kind})"))
                 continue
             entries.append(FileEntry(rel, child.path, st.st_size, st.st_mtime_ns))
