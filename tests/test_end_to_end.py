@@ -122,3 +122,25 @@ def test_a_new_extractor_version_replans_every_file(seeds_warehouse):
     assert not same.to_process and len(same.unchanged) == 5
     bumped = batch.plan(entries, known, EXTRACTOR_VERSION + ".next")
     assert bumped.changed == 5 and not bumped.unchanged
+
+
+def test_every_table_and_view_column_is_documented(seeds_warehouse):
+    with duckdb.connect(str(seeds_warehouse), read_only=True) as conn:
+        undocumented = conn.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND coalesce(comment, '') = ''"
+        ).fetchall()
+        tables = conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal AND coalesce(comment, '') = '' "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE NOT internal AND coalesce(comment, '') = ''"
+        ).fetchall()
+    assert undocumented == [] and tables == []
+
+
+def test_data_dictionary_in_docs_is_current():
+    from conftest import ROOT
+
+    from pipeline.warehouse import data_dictionary, ensure_schema
+
+    with duckdb.connect() as conn:
+        ensure_schema(conn)
+        assert (ROOT / "docs" / "data_dictionary.md").read_text(encoding="utf-8") == data_dictionary(conn)
