@@ -59,6 +59,7 @@ _TITLE = re.compile(
     r"(?P<gov>政府)?(?:信息公开|政务公开)(?:工作)?[^。;]{0,8}?(?P<end>报告|年报|情况)"
 )
 _TITLE_PREFIX = re.compile(r"^(?:#+|\*+|标题|名称|题目|文章标题)[::|]*")
+_TITLE_PREFIX_FIRST = "#*标名题文"  # what a _TITLE_PREFIX match starts with
 #: Metadata header fields naming the publisher.
 _HEADER_ORGAN = re.compile(
     r"(?:发布机构|发文机关|发布单位|来源单位|信息来源|来源|单位)[ \t]*(?:[::][ \t]*\|?|\|)[ \t]*(?P<org>[^|\s,。;:]{2,40})"
@@ -134,17 +135,34 @@ _FUTURE_PLAN = re.compile(
 
 # --- format era -------------------------------------------------------------------------------
 
-_STD2021 = re.compile(
-    r"本年制发件数|本年废止件数|现行有效件数|逾期不补正|本年处理决定数量|本年收费金额|逾期未按收费通知"
-)
-_STD2019 = re.compile(
-    r"本年新制作数量|本年新公开数量|对外公开总数量|上一年项目数量|采购项目数量|第二十条第\(九\)项"
-)
-_STD_ANY = re.compile(
-    r"新收政府信息公开申请数量|上年结转政府信息公开申请数量|结转下年度继续办理|收到和处理政府信息公开申请情况"
-    r"|第二十条第\(一\)项"
-)
 _NOISE = re.compile(r"[\s|]+")
+
+
+def _labels_through_noise(*labels: str) -> re.Pattern[str]:
+    """Labels as they read once whitespace and table borders are dropped: any run of those may
+    fall between two characters (searching the text so equals searching its compacted copy)."""
+    return re.compile("|".join(r"[\s|]*".join(map(re.escape, label)) for label in labels))
+
+
+_STD2021 = _labels_through_noise(
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "逾期不补正",
+    "本年处理决定数量",
+    "本年收费金额",
+    "逾期未按收费通知",
+)
+_STD2019 = _labels_through_noise(
+    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "第二十条第(九)项"
+)
+_STD_ANY = _labels_through_noise(
+    "新收政府信息公开申请数量",
+    "上年结转政府信息公开申请数量",
+    "结转下年度继续办理",
+    "收到和处理政府信息公开申请情况",
+    "第二十条第(一)项",
+)
 
 
 # =============================================================================================
@@ -305,7 +323,9 @@ def _title_lines(head: str) -> list[tuple[str, bool]]:
     for i, line in enumerate(raw):
         cells = line.split("|")
         for cell in cells:
-            cell = _TITLE_PREFIX.sub("", _NOISE.sub("", cell))
+            cell = "".join(cell.split())  # = _NOISE.sub("", cell): str.split() splits where `\s` matches
+            if cell and cell[0] in _TITLE_PREFIX_FIRST:
+                cell = _TITLE_PREFIX.sub("", cell)
             if not cell:
                 continue
             # "2024年上海市科委政府信息公开工作" / "年度报告": the title goes on in the next line
@@ -623,12 +643,11 @@ def _report_year(text: str, title_year: int | None, period: tuple[date, date] | 
 
 def format_era(text: str, year: int | None) -> str:
     """std2021 / std2019 by the tables' own labels; the year decides only for label-less tables."""
-    compact = _NOISE.sub("", text)
-    if _STD2021.search(compact):
+    if _STD2021.search(text):
         return "std2021"
-    if _STD2019.search(compact):
+    if _STD2019.search(text):
         return "std2019"
-    if _STD_ANY.search(compact) and (year is None or year >= 2019):
+    if _STD_ANY.search(text) and (year is None or year >= 2019):
         return "std2021" if year is not None and year >= 2021 else "std2019"
     return "narrative"
 

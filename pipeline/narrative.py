@@ -20,8 +20,21 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate, repeat
 
-from pipeline.numbers import QUANTITY_PATTERN, Quantity, find_quantities, quantity_from_match
+from pipeline.numbers import (
+    CN_NUMERAL_CHARS,
+    COUNT_UNITS,
+    MONEY_UNITS,
+    QUANTITY_FIRST,
+    QUANTITY_PATTERN,
+    QUANTITY_UNITS,
+    Quantity,
+    find_quantities,
+    first_chars,
+    quantity_from_match,
+)
 from pipeline.records import Fact, NormalizedDoc, Section
 
 # --- features: keyword classes of a label -------------------------------------------------------------
@@ -124,18 +137,33 @@ _FEATURES = (
     ("lv_county", r"县本级|县级|各县"),
     ("lv_township", r"乡镇级|各乡镇|乡镇"),
     ("budget", r"专项经费"),
-    ("fee", r"信息处理费|收取(?=[^,，。;；]{0,16}?费)|收费"),
+    ("fee", r"信息处理费|收取(?=[^,，。;；]{0,24}?费)|收费"),
     ("fee_veto", r"行政事业性|采购|预算|决算|三公|税|资金|投资|经费"),
     ("items", r"信息总?数"),  # catalogued items (不予公开信息数1854条), not requests
     ("verb", r"公开|发布|公布"),  # last: only where no phrase above took these words
 )
-_FEATURE_ALTERNATION = "|".join(f"(?P<{name}>{rx})" for name, rx in _FEATURES)
-#: Every alternative above starts with a literal character of its own text, so a match can only
-#: start at one of those characters: the lookahead rejects other positions before ~100 branches run.
-_FEATURE_FIRST = "".join(
-    sorted({c for c in _FEATURE_ALTERNATION if c.isalnum() and c.isascii() or c >= "\u3400"})
-)
-_FEATURE_RE = re.compile(f"(?=[{_FEATURE_FIRST}])(?:{_FEATURE_ALTERNATION})")
+
+
+def _literal_chars(rx: str) -> frozenset[str]:
+    return frozenset(c for c in rx if c.isalnum() and c.isascii() or c >= "\u3400")
+
+
+#: Every alternative above starts with a literal character of its own text (`first_chars` knows
+#: which), so a match can only start at one of those characters, and only the alternatives that can
+#: start with it can match there. Scanning a label tries, at each such character, just those
+#: alternatives (in the same order, so the same one wins with the same end as the whole alternation).
+_FEATURE_CHARS = [(name, rx, first_chars(rx) or _literal_chars(rx)) for name, rx in _FEATURES]
+_FEATURE_FIRST = frozenset().union(*(chars for _, _, chars in _FEATURE_CHARS))
+_FEATURE_NAMED: dict[str, re.Pattern[str]] = {}
+
+
+def _feature_pattern(first: str) -> re.Pattern[str]:
+    pattern = _FEATURE_NAMED.get(first)
+    if pattern is None:
+        pattern = re.compile("|".join(f"(?P<{n}>{rx})" for n, rx, chars in _FEATURE_CHARS if first in chars))
+        _FEATURE_NAMED[first] = pattern
+    return pattern
+
 
 _OUTCOMES = (
     "already_public",
@@ -232,10 +260,17 @@ _NEG_PATTERN = (
     r"(?P<neg>(?:并未|均未|尚未|未曾|未|没有|并无|均无|尚无|无)"
     r"(?=收到|接到|受理|发生|出现|产生|有|因|涉及|任何|向|收取|收费)|不(?=收取|收费))"
 )
-_TOKEN = re.compile(r"(?P<delim>[。;；!！?？,，:：()（）|\n])|" + _NEG_PATTERN + "|" + QUANTITY_PATTERN)
+_DELIMS = "。;；!！?？,，:：()（）|\n"
+#: The first character of every token (delimiter, negation, quantity): a lookahead on it lets the
+#: search skip ordinary text without trying the alternatives at each position.
+_TOKEN_FIRST = _DELIMS + "并均尚未没无不" + QUANTITY_FIRST
+_TOKEN = re.compile(
+    f"(?=[{_TOKEN_FIRST}])(?:(?P<delim>[{_DELIMS}])|" + _NEG_PATTERN + "|" + QUANTITY_PATTERN + ")"
+)
 
 _SENTENCE_END = frozenset("。!！?？|")  # a '|' left in a long line is a table cell border
 _SEMICOLON = frozenset(";；")
+_CLAUSE_MARKS = frozenset(",，:：")  # end a clause only
 _OPEN = frozenset("(（")
 _CLOSE = frozenset(")）")
 _FINAL_PUNCT = frozenset("。!！?？;；:：")
@@ -249,7 +284,12 @@ _TIME_WORD = re.compile(r"全年|当年|本年|今年|年内|年度|\d{4}\s*年(
 _SINCE = re.compile(r"以来|历年")
 _INCLUDES_CARRIED = re.compile(r"\s*[(（](?:含|包括|其中)[^)）]{0,20}结转")
 _REQUEST_HEADING = re.compile(r"依申请|公开申请|申请公开")
-_FEE_CONTEXT = re.compile(r"申请|信息公开|政府信息|信息处理费|任何费用|任何收费|收费事项|收费情况|条例")
+#: Words that make a fee the disclosure's own (检索、复制、邮寄等成本费用: the fees the 2008 条例 allowed).
+_FEE_CONTEXT = re.compile(
+    r"申请|信息公开|政府信息|信息处理费|任何费用|任何收费|收费事项|收费情况|收费通知|条例|检索|复制|邮寄|成本费"
+)
+#: A clause that only states the amount of a fee named earlier in the sentence (`…成本费用,共计150元`).
+_AMOUNT_ONLY = re.compile(r"(?:共计|合计|总计|累计|共|计|总额|金额|费用|为|约|达)*")
 _PHONE_LABEL = re.compile(r"(?:电话|邮编|传真|手机|号码|编码|代码|邮政编码|QQ)[:：]?\s*$")
 _STAT_ROW_LABEL = re.compile(r"(?:数|公开)(?:条|件)\s+$")
 _STD_MARKERS = re.compile(r"第二十条第\(一\)项|第二十条第（一）项|本年新收政府信息公开申请数量")
@@ -258,11 +298,21 @@ _LABEL_MAX = 80  # characters of label looked at: keeps every number's work boun
 _EVIDENCE_MAX = 200
 
 
+@lru_cache(maxsize=8192)
 def _features(label: str) -> dict[str, int]:
-    """Feature name -> position of its rightmost occurrence in the label."""
+    """Feature name -> position of its rightmost occurrence in the label (shared: never modify it).
+
+    Labels recur across a batch (`全年主动公开政府信息`), hence the cache."""
     found: dict[str, int] = {}
-    for m in _FEATURE_RE.finditer(label):
-        found[m.lastgroup] = m.start()
+    i, n = 0, len(label)
+    while i < n:
+        if label[i] in _FEATURE_FIRST:
+            m = _feature_pattern(label[i]).match(label, i)
+            if m is not None:
+                found[m.lastgroup] = i
+                i = m.end()
+                continue
+        i += 1
     return found
 
 
@@ -316,8 +366,18 @@ class _Context:
         return _SINCE.search(self._scan.text, lo, self._start) is not None or not self.time_word()
 
     def fee_context(self) -> bool:
+        """The money is charged for disclosure: the sentence says so, or it is in the fees section."""
         text = self._scan.text
-        return _FEE_CONTEXT.search(text, max(self._sent_start, self._start - 200), self._end + 20) is not None
+        if _FEE_CONTEXT.search(text, max(self._sent_start, self._start - 200), self._end + 20) is not None:
+            return True
+        return self._scan.section_kind(self._start) == "fees"
+
+    def fee_named_before(self) -> bool:
+        """The clause states only an amount, and the sentence named a fee before it (`收取…费用,共计N元`)."""
+        if not _AMOUNT_ONLY.fullmatch(self.label):
+            return False
+        found = _features(_clean(self._scan.text[self._sent_start : self._scan.clause_start]))
+        return "fee" in found and "fee_veto" not in found and "budget" not in found
 
     def counts_carried_over(self, accepted: bool) -> bool:
         """The count may include last year's requests: `申请749件(含上年结转36件)`; for 受理, any
@@ -347,6 +407,8 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
         if "budget" in found:
             return [("fees.special_budget_yuan", _level(found) or "total", 3)], "budget"
         if "fee" in found and "fee_veto" not in found and ctx.fee_context():
+            return [("fees.collected_yuan", "total", 3)], "fees"
+        if not found and ctx.fee_named_before() and ctx.fee_context():
             return [("fees.collected_yuan", "total", 3)], "fees"
         level = _level(found)
         if topic == "budget" and level and len(found) == 1:
@@ -496,20 +558,33 @@ class _Scanner:
         pos = _skip_table_lines(text, 0)
         self._reset(pos)
         self.line_start = pos
-        boundary = 0  # index of the next section boundary
+        self.boundary = 0  # index of the next section boundary
+        self.eol = -1  # end of the line `_skip` last looked at
+        spans = _FactSpans(text)
+        search = _TOKEN.search
+        boundaries, n_boundaries = self.boundaries, len(self.boundaries)
+        tried = -1  # the fresh position a skip was last tried from
         while pos < n:
-            m = _TOKEN.search(text, pos)
+            if pos == self.sent_start and pos != tried:
+                tried = pos
+                pos = self._skip(pos, spans)
+                if pos >= n:
+                    break
+            m = search(text, pos)
             if m is None:
                 break
-            pos = m.end()
-            if boundary < len(self.boundaries) and m.start() >= self.boundaries[boundary]:
-                at = self.boundaries[boundary]
-                boundary = bisect.bisect_right(self.boundaries, m.start())
-                if at > self.sent_start:
-                    self._reset(at)
+            start, pos = m.span()
+            if self.boundary < n_boundaries and start >= boundaries[self.boundary]:
+                self._boundary(start)
             kind = m.lastgroup
             if kind == "delim":
-                pos = self._delimiter(m.group("delim"), m.start(), pos)
+                ch = text[start]
+                if ch in _CLAUSE_MARKS:  # the common case of `_delimiter`, inline
+                    if not (self.garbled and _in_spans(self.garbled, self.garbled_starts, start, pos)):
+                        self.clause_start = self.cut = pos
+                        self.excluded = []
+                else:
+                    pos = self._delimiter(ch, start, pos)
             elif kind == "neg":
                 self._negation(m.start(), m.end())
             elif m.group("q_ar") is not None or m.group("q_cn") is not None:
@@ -518,6 +593,48 @@ class _Scanner:
                     self._number(q, m.start(), m.end())
                     self.cut = m.end()
         self._close_evidence(n)
+
+    def _boundary(self, at: int) -> None:
+        """A token at `at`: a section heading passed since the last token starts a new sentence."""
+        boundaries = self.boundaries
+        if self.boundary < len(boundaries) and at >= boundaries[self.boundary]:
+            start = boundaries[self.boundary]
+            self.boundary = bisect.bisect_right(boundaries, at)
+            if start > self.sent_start:
+                self._reset(start)
+
+    def _skip(self, pos: int, spans: _FactSpans) -> int:
+        """From a fresh sentence at `pos`, pass over text that cannot yield a fact; return where to go on.
+
+        Only negations and count/money quantities make facts, and a sentence without one leaves no
+        trace once the next sentence starts: so a whole line without one is passed when its line
+        break ends the sentence, else the text up to the last sentence end before the next one.
+        The state after the skip is exactly what reading every token would have left."""
+        text = self.text
+        nxt = spans.next_from(pos, len(text))
+        if pos > self.eol:  # the end of the line holding `pos` (found once per line: linear time)
+            self.eol = text.find("\n", pos)
+            if self.eol < 0:
+                self.eol = len(text)
+        eol = self.eol
+        if (
+            nxt > eol
+            and eol < len(text)
+            and eol not in spans.joined
+            and not _is_soft_newline(text, eol, self.line_start)
+        ):
+            self._boundary(eol)
+            return self._delimiter("\n", eol, eol + 1)
+        limit = min(nxt, eol)
+        while True:
+            k = max(map(text.rfind, _SENTENCE_END, repeat(pos), repeat(limit)))
+            if k < 0:
+                return pos
+            if not (self.garbled and _in_spans(self.garbled, self.garbled_starts, k, k + 1)):
+                self._boundary(k)
+                self._reset(k + 1)
+                return k + 1
+            limit = k
 
     def _reset(self, at: int) -> None:
         """A new sentence: new topic, new evidence."""
@@ -735,6 +852,66 @@ def _skip_table_lines(text: str, pos: int) -> int:
             return pos
         pos = end + 1
     return n
+
+
+#: Cheap, generous finders of the tokens that can make a fact (see `_FactSpans`); each starts with a
+#: literal character, which lets a search skip ahead. Negations: `_NEG_PATTERN` with its alternatives
+#: spelled out one by one.
+_NEG_WORDS = ("并未", "均未", "尚未", "未曾", "未", "没有", "并无", "均无", "尚无", "无")
+_NEG_AHEAD = "(?=收到|接到|受理|发生|出现|产生|有|因|涉及|任何|向|收取|收费)"
+_NEG_CANDIDATE = re.compile("|".join(w + _NEG_AHEAD for w in _NEG_WORDS) + "|不(?=收取|收费)")
+#: A count or money unit right after a numeral (or a multiplier, 余/多, or a space or line break), or
+#: 条/件 after 数 / 开 with a space next (`主动公开信息数条 425`: a statistics row's bare number follows).
+_FACT_UNITS = sorted(COUNT_UNITS | MONEY_UNITS, key=len, reverse=True)
+_UNIT_FIRST = "".join(sorted({u[0] for u in _FACT_UNITS}))
+_UNIT_CANDIDATE = re.compile(
+    rf"[{_UNIT_FIRST}](?:(?<=[\d{CN_NUMERAL_CHARS}万亿余多\s].)|(?<=[数开][条件])(?=\s))"
+)
+_NUMBER_TAIL = frozenset("0123456789., \t\n万亿余多" + CN_NUMERAL_CHARS)  # a number and what joins its unit
+_UNIT_AFTER_BREAK = re.compile(rf"\n(?=[ \t]*(?:{QUANTITY_UNITS}))")
+_BEFORE_UNIT = frozenset("万亿余多" + CN_NUMERAL_CHARS)
+
+
+class _FactSpans:
+    """Where a token that can make a fact may be, generously: the scanner passes over everything else.
+
+    Facts come only from negations and from numbers with a count or money unit (or a statistics
+    row's bare number). Each such token starts inside one of `spans`; a number's line break
+    (`2\n件`) is in `joined`. Over-reporting only makes the scanner read more tokens one by one."""
+
+    __slots__ = ("starts", "reach", "joined")
+
+    def __init__(self, text: str) -> None:
+        spans = [(m.start(), m.end()) for m in _NEG_CANDIDATE.finditer(text)]
+        for m in _UNIT_CANDIDATE.finditer(text):
+            unit = m.start()
+            if text[unit - 1] in "数开" and text[unit] in "条件" and text[unit + 1 : unit + 2].isspace():
+                end = unit + 1
+                while end < len(text) and text[end].isspace():
+                    end += 1
+                spans.append((unit - 2, end + 1))  # the bare number starts where the spaces end
+            start = unit
+            while start > 0 and (text[start - 1] in _NUMBER_TAIL or text[start - 1].isdecimal()):
+                start -= 1
+            if start < unit:
+                spans.append((max(0, start - 2), unit + 2))  # 2: 将近/大约/超过 before; 件次 after
+        spans.sort()
+        self.starts = [s for s, _ in spans]
+        self.reach = list(accumulate((e for _, e in spans), max))  # furthest end so far
+        self.joined: set[int] = set()
+        for m in _UNIT_AFTER_BREAK.finditer(text):
+            before = m.start() - 1
+            while before >= 0 and text[before] in " \t":
+                before -= 1
+            if before >= 0 and (text[before] in _BEFORE_UNIT or text[before].isdecimal()):
+                self.joined.add(m.start())
+
+    def next_from(self, pos: int, n: int) -> int:
+        """The first position at or after `pos` that may lie in a fact-making token (`n`: none)."""
+        i = bisect.bisect_left(self.starts, pos)
+        if i and self.reach[i - 1] > pos:
+            return pos
+        return self.starts[i] if i < len(self.starts) else n
 
 
 def _post_label(text: str, at: int) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from pipeline.records import NormalizedDoc
@@ -34,8 +35,16 @@ _SPAM_WORDS = re.compile(
 )
 
 
+#: Words every dropped line holds (one of them): a text without any keeps all its lines.
+_CHROME_WORDS = re.compile(
+    r"字号|扫一扫在手机|打印|关闭|返回顶部|收藏|分享到|上一篇|下一篇|" + _SPAM_WORDS.pattern
+)
+
+
 def strip_chrome(text: str) -> str:
     """Drop page-furniture lines and short spam title lines; keep the 索引号/发布机构 header."""
+    if _CHROME_WORDS.search(text) is None:
+        return text
     kept = []
     for line in text.split("\n"):
         if _CHROME_LINE.match(line) or (
@@ -55,29 +64,79 @@ _PRE_NFKC = (
     ("\u00a0", " "),  # no-break space
     ("\u2212", "-"),  # minus sign
 )
+_DASH = re.compile(r"[\u2010-\u2015\u2e3a\u2e3b\u301c~]")
 _DASH_BETWEEN_DIGITS = re.compile(
     r"(\d)\s*[\u2010-\u2015\u2e3a\u2e3b\u301c~]+\s*(?=\d)"
 )  # 1—11月, 0527—83593
-_SPACE_RUN = re.compile(r"[ \t\r\f\v]+")
+#: Whitespace runs that folding changes: a lone space stays as it is, so it is never matched.
+_SPACE_RUN = re.compile(r"[\t\r\f\v][ \t\r\f\v]*| [ \t\r\f\v]+")
+
+
+_COMBINING_MARK = re.compile("[\u0300-\u036f]")
+_COMMON_FULL_WIDTH = "，（）：；！？％"
+
+
+@dataclass(frozen=True, slots=True)
+class _Nfkc:
+    runs: re.Pattern[str]  # runs of characters NFKC would change, plus letters carrying combining marks
+    changed_runs: re.Pattern[str]  # the same without the combining-mark alternative
+    not_ascii: re.Pattern[str]  # a changed character whose NFKC form is not plain ASCII
+    ascii_form: dict[str, str]  # changed character -> its NFKC form, where that is plain ASCII
+    rare: re.Pattern[str]  # a combining mark or a changed character other than _COMMON_FULL_WIDTH
 
 
 @cache
-def _nfkc_runs() -> re.Pattern[str]:
-    """Runs of characters NFKC would change (plus letters carrying combining marks).
+def _nfkc() -> _Nfkc:
+    """What NFKC changes, per character (built once).
 
-    Normalizing only these runs gives NFKC's result at a fraction of the cost on Chinese text,
-    where nearly every character is already in normal form.
+    Normalizing only the runs of changed characters gives NFKC's result at a fraction of the cost
+    on Chinese text, where nearly every character is already in normal form.
     """
-    changed = "".join(
-        re.escape(c)
-        for c in map(chr, range(0x80, 0x10000))
-        if not 0xD800 <= ord(c) <= 0xDFFF and unicodedata.normalize("NFKC", c) != c
+    changed = {}
+    for c in map(chr, range(0x80, 0x10000)):
+        if not 0xD800 <= ord(c) <= 0xDFFF:
+            folded = unicodedata.normalize("NFKC", c)
+            if folded != c:
+                changed[c] = folded
+    cls = "".join(map(re.escape, changed))
+    other = "".join(re.escape(c) for c, f in changed.items() if not f.isascii())
+    assert all(changed[c].isascii() for c in _COMMON_FULL_WIDTH)
+    rare = "".join(re.escape(c) for c in changed if c not in _COMMON_FULL_WIDTH)
+    return _Nfkc(
+        runs=re.compile(f"[{cls}]+|.[\u0300-\u036f]+"),
+        changed_runs=re.compile(f"[{cls}]+"),
+        not_ascii=re.compile(f"[{other}]"),
+        ascii_form={c: f for c, f in changed.items() if f.isascii()},
+        rare=re.compile(f"[\u0300-\u036f{rare}]"),
     )
-    return re.compile(f"[{changed}]+|.[\u0300-\u036f]+")
 
 
 def _nfkc_match(match: re.Match[str]) -> str:
     return unicodedata.normalize("NFKC", match.group())
+
+
+def _nfkc_changed(text: str) -> str:
+    """NFKC of each run of characters it changes (the rest of the text is already normal).
+
+    Common case: no combining marks and only characters whose NFKC form is plain ASCII (full-width
+    punctuation and digits). Such forms never combine with a neighbour, so a run's NFKC is the
+    concatenation of its characters' forms: one `str.replace` per distinct character does it.
+    """
+    nfkc = _nfkc()
+    if nfkc.rare.search(text) is None:  # only the usual ones (one scan answers the three questions)
+        for c in _COMMON_FULL_WIDTH:
+            if c in text:
+                text = text.replace(c, nfkc.ascii_form[c])
+        return text
+    if _COMBINING_MARK.search(text) is None and nfkc.not_ascii.search(text) is None:
+        for c in _COMMON_FULL_WIDTH:  # the usual ones first: a membership test is nearly free
+            if c in text:
+                text = text.replace(c, nfkc.ascii_form[c])
+        if nfkc.changed_runs.search(text) is not None:
+            for c in set("".join(nfkc.changed_runs.findall(text))):
+                text = text.replace(c, nfkc.ascii_form[c])
+        return text
+    return nfkc.runs.sub(_nfkc_match, text)
 
 
 def fold_width(text: str) -> str:
@@ -86,9 +145,12 @@ def fold_width(text: str) -> str:
         if char in text:
             text = text.replace(char, replacement)
     if not unicodedata.is_normalized("NFKC", text):
-        text = _nfkc_runs().sub(_nfkc_match, text)
-    text = _DASH_BETWEEN_DIGITS.sub(r"\1-", text)
-    return _SPACE_RUN.sub(" ", text)
+        text = _nfkc_changed(text)
+    if _DASH.search(text) is not None:
+        text = _DASH_BETWEEN_DIGITS.sub(r"\1-", text)
+    if any(map(text.__contains__, ("\t", "\r", "\f", "\v", "  "))):  # where _SPACE_RUN can match
+        text = _SPACE_RUN.sub(" ", text)
+    return text
 
 
 # --- pinyin annotations ------------------------------------------------------------------------
@@ -97,7 +159,8 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _SYLLABLE = re.compile(
     rf"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouv{_TONED}][aeiouv{_TONED}]*(?:ng|n|r)?",
 )
-_PINYIN_GROUP = re.compile(rf"(?<=[{CJK}])(?:\((?P<s>[a-z{_TONED}]{{1,6}})\))+")
+#: `(syllable)` groups right after a CJK character (the literal '(' first lets a search skip ahead).
+_PINYIN_GROUP = re.compile(rf"\((?<=[{CJK}]\()[a-z{_TONED}]{{1,6}}\)(?:\([a-z{_TONED}]{{1,6}}\))*")
 
 
 def _strip_pinyin_group(match: re.Match[str]) -> str:
@@ -148,11 +211,13 @@ def _traditional_pattern() -> re.Pattern[str]:
 def detect_script(text: str) -> str:
     """'traditional' when a clear share of CJK characters are traditional-only forms."""
     sample = text[:20000]
-    n_cjk = sum(map(len, _CJK_RUN.findall(sample)))
-    if not n_cjk:
+    n_trad = len(_traditional_pattern().findall(sample))  # traditional-only characters are all CJK
+    if n_trad < 3:
         return "simplified"
-    n_trad = len(_traditional_pattern().findall(sample))
-    return "traditional" if n_trad >= 3 and n_trad / n_cjk >= 0.05 else "simplified"
+    if n_trad >= 0.06 * len(sample):  # its share of the CJK characters is larger still
+        return "traditional"
+    n_cjk = sum(map(len, _CJK_RUN.findall(sample)))
+    return "traditional" if n_trad / n_cjk >= 0.05 else "simplified"
 
 
 #: Taiwan/Big5-gateway wordings that OpenCC's t2s keeps but the report labels never use.
@@ -168,7 +233,7 @@ def to_simplified(text: str) -> str:
 
 # --- label spacing ---------------------------------------------------------------------------------
 
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}])")
+_SPACE_BETWEEN_CJK = re.compile(rf" (?<=[{CJK}] ) *(?=[{CJK}])")  # the literal space first: fast to find
 _TRAILING_SPACE = re.compile(r" +$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -176,14 +241,18 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def collapse_label_spaces(text: str) -> str:
     """`結果 維持` -> `結果維持`, `年 度 报 告` -> `年度报告`; trims line ends and blank runs."""
     text = _SPACE_BETWEEN_CJK.sub("", text)
-    text = _TRAILING_SPACE.sub("", text)
-    return _BLANK_LINES.sub("\n\n", text).strip("\n ")
+    if " \n" in text or text.endswith(" "):  # where ` +$` can match
+        text = _TRAILING_SPACE.sub("", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip("\n ")
 
 
 # --- mojibake ----------------------------------------------------------------------------------------
 
 #: A '?' (or U+FFFD) glued to CJK text on its left, followed by a run that is not ordinary prose.
-_MOJIBAKE = re.compile(rf"(?:(?<=[{CJK}“”‘’\"])\?+[;!]?|\ufffd+)[^\s，。；：,;:\n|]{{0,12}}")
+#: (The literal '?' comes first, its left neighbour checked after it, so a search can skip ahead.)
+_MOJIBAKE = re.compile(rf"(?:\?(?<=[{CJK}“”‘’\"]\?)\?*[;!]?|\ufffd\ufffd*)[^\s，。；：,;:\n|]{{0,12}}")
 
 
 def find_mojibake(text: str) -> tuple[tuple[int, int], ...]:

@@ -85,6 +85,7 @@ _UNITS = (
     "件次|件|条|宗|例|起|元|%|‰|人次|次|个|项|场|期|篇|家|名|人|份|本|批|处|类|种|位|天|小时|分钟"
     "|户|所|台|套|册|年|月|日|号"
 )
+QUANTITY_UNITS = _UNITS  # regex text: every unit a quantity may carry
 _CN_UNIT_AHEAD = "件|条|宗|例|起|元|人次|次|个|项"
 
 #: Regex text for one quantity. Groups: q_pre (近/约…), q_ar or q_cn (the numeral), q_mult (万/亿),
@@ -99,7 +100,10 @@ QUANTITY_PATTERN = (
     r"(?P<q_mult2>[万亿])?"
     rf"(?:[ \t]*\n?[ \t]*(?P<q_unit>{_UNITS}))?"
 )
-QUANTITY = re.compile(QUANTITY_PATTERN)
+#: Regex character-class text of every character a quantity can start with (q_pre, a digit, a numeral):
+#: a lookahead on it lets a search skip most positions before the alternatives run.
+QUANTITY_FIRST = rf"\d将大超近约逾{CN_NUMERAL_CHARS}"
+QUANTITY = re.compile(f"(?=[{QUANTITY_FIRST}])(?:{QUANTITY_PATTERN})")
 
 _MULTIPLIER = {"万": 10_000, "亿": 100_000_000}
 
@@ -180,3 +184,60 @@ def parse_number(text: str) -> float | None:
         if m.group(group):
             value *= _MULTIPLIER[m.group(group)]
     return float(value)
+
+
+# --- regex helper -----------------------------------------------------------------------------------
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """Every character a match of `pattern` can start with; None when that is not simply known."""
+    chars: set[str] = set()
+    try:  # re's own parser (a private API: where it differs, callers just do without the answer)
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+        if parsed.state.flags & re.IGNORECASE:
+            return None
+        complete = _firsts_of(list(parsed), chars) is False
+    except Exception:  # noqa: BLE001
+        return None
+    return frozenset(chars) if complete else None
+
+
+def _firsts_of(items: list, chars: set[str]) -> bool | None:
+    """Add the first characters of the sequence `items` to `chars`. Returns whether the sequence can
+    match the empty string (then what follows it can start the match too), None when unknown."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, av in items:
+        if op is c.LITERAL:
+            chars.add(chr(av))
+            return False
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE and value[1] - value[0] < 256:
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                else:
+                    return None
+            return False
+        if op is c.SUBPATTERN:
+            if av[1]:  # inline flags ((?i:…)): not simply known
+                return None
+            nullable = _firsts_of(list(av[3]), chars)
+        elif op is c.BRANCH:
+            results = [_firsts_of(list(alt), chars) for alt in av[1]]
+            if None in results:
+                return None
+            nullable = any(results)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            nullable = _firsts_of(list(av[2]), chars)
+            if nullable is None:
+                return None
+            nullable = nullable or av[0] == 0
+        else:
+            return None
+        if nullable is None:
+            return None
+        if not nullable:
+            return False
+    return True

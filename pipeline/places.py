@@ -21,7 +21,10 @@ from pathlib import Path
 
 #: Rows that stand for a grouping, not a place.
 _PLACEHOLDERS = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
-#: Generic two-character names ("城区", "郊区", "矿区") match ordinary words: never scanned for.
+#: County-level names shorter than this ("藤县", "淇县", "郊区", "芒市") are *short*: they also occur
+#: inside ordinary words ("主义县", "城区学校"), so a short name counts only where it stands on its own:
+#: at the start of the text, after a non-CJK character, or right after another place name
+#: ("马鞍山市和县", "锦州义县").
 _MIN_NAME_LEN = 3
 _MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市")
@@ -64,6 +67,7 @@ class Resolution:
 class Gazetteer:
     def __init__(self, rows: list[tuple[str, str]]):
         self.by_code: dict[str, Division] = {}
+        self.short: set[str] = set()  # short county-level names (see _MIN_NAME_LEN)
         names: dict[str, list[str]] = defaultdict(list)
         aliases: dict[str, list[str]] = defaultdict(list)
         for adcode, name in rows:
@@ -72,12 +76,14 @@ class Gazetteer:
                 continue
             div = Division(code, name)
             self.by_code[code] = div
-            if len(name) >= _MIN_NAME_LEN or div.rank < 2:
-                names[name].append(code)
+            names[name].append(code)
+            if len(name) < _MIN_NAME_LEN and div.rank == 2:
+                self.short.add(name)
             alias = _alias(name, div.rank)
             if alias and alias != name:
                 aliases[alias].append(code)
         self.names = {k: tuple(v) for k, v in names.items()}
+        self.short -= {k for k, v in names.items() if any(self.by_code[c].rank < 2 for c in v)}
         # An alias never shadows a full name ("吉林" is an alias, "吉林市"/"吉林省" are names).
         self.aliases = {k: tuple(v) for k, v in aliases.items() if k not in self.names}
         index: dict[str, list[tuple[str, bool]]] = defaultdict(list)
@@ -129,9 +135,14 @@ class Gazetteer:
         out: list[Mention] = []
         i, n = 0, len(text)
         index = self.index
+        last_end = 0  # end of the last name or alias seen (a short name may follow one)
         while i < n - 1:
             if text[i : i + 2] in index:
                 hit = self.lookup(text, i)
+                if hit is not None and hit[0] in self.short and not self._stands_alone(text, i, last_end):
+                    hit = None
+                if hit is not None:
+                    last_end = i + len(hit[0])
                 if hit is not None and (aliases or not hit[2]):
                     name, codes, is_alias = hit
                     out.append(Mention(i, i + len(name), name, codes, is_alias))
@@ -139,6 +150,23 @@ class Gazetteer:
                     continue
             i += 1
         return out
+
+    def _stands_alone(self, text: str, start: int, after_name: int | None = None) -> bool:
+        """Whether a short name at ``start`` is a place name there, not part of a word: at the start,
+        after a non-CJK character, or right after another place name."""
+        if start == 0 or not _is_cjk(text[start - 1]):
+            return True
+        if after_name is not None:
+            return after_name == start
+        for length in self.lengths:  # a name or alias ending at ``start``
+            piece = text[max(0, start - length) : start]
+            if (
+                len(piece) == length
+                and piece not in self.short
+                and (piece in self.names or piece in self.aliases)
+            ):
+                return True
+        return False
 
     def ending_at(self, text: str, end: int, aliases: bool = True) -> Mention | None:
         """The longest name (or alias) that ends exactly at ``end``."""
@@ -148,6 +176,8 @@ class Gazetteer:
                 continue
             piece = text[start:end]
             codes = self.names.get(piece)
+            if codes and piece in self.short and not self._stands_alone(text, start):
+                codes = None
             if codes:
                 return Mention(start, end, piece, codes, False)
             if aliases:
@@ -237,6 +267,10 @@ class Gazetteer:
             code=None,
             rank=rank,
         )
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def _alias(name: str, rank: int) -> str | None:

@@ -17,6 +17,7 @@ naming a row of the standard tables (``一、本年新收政府信息公开申�
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from pipeline.records import Section
 
@@ -24,16 +25,20 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 _NUM = "[一二三四五六七八九十]{1,3}"
 
 #: One alternative per level; the prefix allows indentation and markdown heading / emphasis marks.
-_HEADING = re.compile(
-    r"(?:^|(?P<inline>(?<=[。!?])))[ \t]*+(?:#{1,6}[ \t]*+|\*\*[ \t]*+)?"
+_HEADING_BODY = (
+    r"[ \t]*+(?:#{1,6}[ \t]*+|\*\*[ \t]*+)?"
     r"(?:"
     rf"(?P<l1>第(?P<p1>{_NUM})部分[ \t、.,:]*|(?P<n1>{_NUM})[ \t]*[、.,][、,]?)"
     rf"|(?P<l2>\([ \t]*(?P<n2>{_NUM})[ \t]*\))"
     r"|(?P<l3>(?P<n3>\d{1,2})[ \t]*[.、](?![\d.]))"
     rf"|(?P<l4>(?P<n4>{_NUM})是(?=[^\n]))"
-    r")",
-    re.M,
+    r")"
 )
+#: A heading starts a line or follows a sentence end (`inline`). The character before it is part of
+#: the match (a heading never contains one), so a search skips straight to line and sentence ends;
+#: a heading at the very start of the text is `_HEADING_AT_START`'s.
+_HEADING = re.compile(r"(?P<lead>[\n。!?])" + _HEADING_BODY)
+_HEADING_AT_START = re.compile(r"(?P<lead>(?!))?" + _HEADING_BODY)
 
 #: Row labels of the standard tables (表三 rows, 表二 items): a "heading" starting so is a table row.
 _TABLE_ROW_LABEL = re.compile(
@@ -137,11 +142,12 @@ def split_sections(text: str) -> list[Section]:
     """The document's sections in text order (ordinal = position in the list), preamble first."""
     heads: list[tuple[int, int, str]] = []  # (start, level, heading)
     last_l1 = last_l2 = 0
-    for m in _HEADING.finditer(text):
+    first = _HEADING_AT_START.match(text)
+    for m in chain((first,) if first else (), _HEADING.finditer(text, first.end() if first else 0)):
         level = 1 if m["l1"] else 2 if m["l2"] else 3 if m["l3"] else 4
         start = m.start(f"l{level}")
         line_end = _line_end(text, start)
-        inline = m["inline"] is not None
+        inline = m["lead"] is not None and m["lead"] != "\n"
         if inline:
             if level > 2:
                 continue
@@ -152,9 +158,11 @@ def split_sections(text: str) -> list[Section]:
             if level == 2 and number not in (last_l2 + 1, 1):
                 continue
             line_end = _inline_end(text, m.end(), line_end)
+        if text.find("|", start, line_end) >= 0:  # a table row
+            continue
         heading = _heading_text(text, start, m.end(f"l{level}"), line_end)
         label = heading[m.end(f"l{level}") - start :].lstrip()
-        if not label or "|" in text[start:line_end] or _is_table_label(label, text, line_end):
+        if not label or _is_table_label(label, text, line_end):
             continue
         if not inline and _next_line_is_cell(text, line_end):
             continue

@@ -1379,7 +1379,17 @@ def _narrative_body(
         f["fees.collected_yuan"] = 0
     elif fv < 0.88:
         fee = rng.randint(2, 80) * 10
-        doc.p(f"{year}年，{S}依申请提供政府信息共收取检索、复制、邮寄等成本费用{fee}元，无减免情况。")
+        doc.p(
+            rng.choice(  # real wordings: the fee is named with or without the request it was charged for
+                (
+                    f"{year}年，{S}依申请提供政府信息共收取检索、复制、邮寄等成本费用{fee}元，无减免情况。",
+                    f"本年度共收取检索、复制、邮寄等成本费用{fee}元。",
+                    f"{year}年收取检索、复制费用{fee}元，无减免情况。",
+                    f"{year}年，{C}收取检索、复制、邮寄等成本费用，共计{fee}元。",
+                    f"全年共收费{fee}元，无减免情况。",
+                )
+            )
+        )
         f["fees.collected_yuan"] = fee
     else:
         doc.p("政府信息公开的收费及减免情况暂无。")
@@ -1514,6 +1524,7 @@ def _std_body(rng: random.Random, doc: _Doc, o: dict, era: str, year: int, budge
                 (
                     "本年度未收取信息处理费。",
                     f"依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），{S}本年度未收取信息处理费。",
+                    "本年度发出收费通知的件数和总金额以及实际收取的总金额均为0元。",
                 )
             )
         )
@@ -1521,7 +1532,12 @@ def _std_body(rng: random.Random, doc: _Doc, o: dict, era: str, year: int, budge
     elif era == "std2021" and v < 0.66:
         fee = rng.randint(1, 40) * 100
         doc.p(
-            f"依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），{S}本年度共收取信息处理费{fee}元。"
+            rng.choice(
+                (
+                    f"依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），{S}本年度共收取信息处理费{fee}元。",
+                    f"{S}本年度收取信息处理费共计{fee}元。",
+                )
+            )
         )
         f["fees.collected_yuan"] = fee
     elif era == "std2019" and v < 0.3:

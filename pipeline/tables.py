@@ -38,6 +38,7 @@ from pipeline.metrics import (
     PROCEEDING_RESULTS,
     UNABLE_REASONS,
 )
+from pipeline.numbers import first_chars
 from pipeline.records import Fact, Finding, NormalizedDoc, Section, TableCell
 
 
@@ -259,6 +260,9 @@ class _LabelSet:
             anchor: re.compile("|".join(f"(?P<{n}>{self.names[n].pattern})" for n in names))
             for anchor, names in by_anchor.items()
         }
+        # The characters a match of each anchor's pattern can start with (None: any): positions
+        # starting otherwise are passed without trying the pattern.
+        self.firsts = {anchor: first_chars(pattern.pattern) for anchor, pattern in self.patterns.items()}
         # No groups in the first stage: a plain alternation of literals lets `re` skip ahead by first char.
         self.anchor = re.compile("|".join(_fz(a) for a in sorted(by_anchor, key=len, reverse=True)))
 
@@ -270,9 +274,13 @@ class _LabelSet:
             if hit is None:
                 return
             h = hit.start()
-            pattern = self.patterns["".join(hit.group(0).split())]
+            anchor = "".join(hit.group(0).split())
+            pattern = self.patterns[anchor]
+            firsts = self.firsts[anchor]
             found = None
             for p in range(max(last_end, h - self._BACK), h + 1):
+                if firsts is not None and text[p] not in firsts:
+                    continue
                 m = pattern.match(text, p, end)
                 if m is not None and m.end() > h and m.lastgroup is not None:
                     found = m
@@ -285,6 +293,8 @@ class _LabelSet:
 
 
 _T3_LABELS = _LabelSet(T3_SPECS)
+#: The cores of the rows that start 表三 (`_table3_start` looks for these labels only).
+_T3_FIRST_ROWS = re.compile(_fz("本年新收政府信息公开申请数量") + "|" + _fz("上年结转政府信息公开申请数量"))
 _T2_SPECS = (
     [
         _spec(
@@ -335,6 +345,8 @@ def _classify(raw: str, start: int, money: bool) -> _Cell:
     text = raw.strip()
     offset = start + (len(raw) - len(raw.lstrip()))
     end = offset + len(text)
+    if text.isdecimal():  # the common cell, `\d+` (a decimal digit is what `\d` matches)
+        return _Cell(text, "number", float(text), offset, end, digits=text)
     if text in _BLANK or _MD_SEP.fullmatch(text):
         return _Cell(text, "blank", None, offset, end)
     if text in _NA:
@@ -567,6 +579,12 @@ class _Row:
 
 
 def _read_row(text: str, label: _Label, stop: int, per_line: bool, money: bool) -> _Row:
+    row = _read_inline_row(text, label, stop, money)
+    return _read_row_lines(text, row, stop, money) if per_line else row
+
+
+def _read_inline_row(text: str, label: _Label, stop: int, money: bool) -> _Row:
+    """The row as read from the label's own line (`_read_row` with per_line=False)."""
     end_of_line = _line_end(text, label.end, stop)
     try:
         cells, layout = _inline_cells(text, label.end, end_of_line, money)
@@ -574,11 +592,19 @@ def _read_row(text: str, label: _Label, stop: int, per_line: bool, money: bool) 
         return _Row(label, [], "space", label.start, end_of_line, prose=True)
     if any(c.kind in ("number", "na") for c in cells):
         return _Row(label, cells, layout, label.start, max(c.end for c in cells))
-    if per_line and end_of_line < stop:
+    return _Row(label, [], layout, label.start, end_of_line)
+
+
+def _read_row_lines(text: str, inline: _Row, stop: int, money: bool) -> _Row:
+    """`_read_row` with per_line=True, given the inline reading: one cell per line after an empty label line."""
+    if inline.prose or inline.cells:
+        return inline
+    end_of_line = inline.end
+    if end_of_line < stop:
         cells = _line_cells(text, end_of_line + 1, stop, money)
         if cells:
-            return _Row(label, cells, "lines", label.start, cells[-1].end)
-    return _Row(label, [], layout, label.start, end_of_line)
+            return _Row(inline.label, cells, "lines", inline.start, cells[-1].end)
+    return _Row(inline.label, [], inline.layout, inline.start, end_of_line)
 
 
 def _orphan_rows(text: str, start: int, end: int) -> list[_Row]:
@@ -709,7 +735,9 @@ def _table3_start(text: str, after: int) -> int | None:
     (`一、本年新收…` or `二、上年结转…`), else the first such header (a table whose rows all lost
     their labels)."""
     first_row = None
-    for label in _T3_LABELS.scan(text, after, len(text)):
+    # Without the core of either first row anywhere, no label of one can be found (only these count).
+    labels = _T3_LABELS.scan(text, after, len(text)) if _T3_FIRST_ROWS.search(text, after) else ()
+    for label in labels:
         spec, m = label.spec, label.match
         if spec.key not in ("apply.new", "apply.carried_over"):
             continue
@@ -763,9 +791,7 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
     orphans = _orphan_rows(text, max(start, floor), end)
     row_layout = bool(orphans) or any(len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
     if not row_layout:
-        rows = [
-            _read_row(text, lab, starts[i + 1], per_line=True, money=False) for i, lab in enumerate(labels)
-        ]
+        rows = [_read_row_lines(text, row, starts[i + 1], money=False) for i, row in enumerate(rows)]
     n_cols = 7
     subtotal_at = None
     header_end = labels[0].start
@@ -1019,6 +1045,7 @@ def _emit_t3(out: _Out, placed: dict[str, _Placed], subtotals: dict[str, _Placed
             continue
         lo, hi = min(r.start for r in rows), max(r.end for r in rows)
         printed = subtotals.get(group)
+        ev = None
         for column in COLUMNS:
             values = []
             for r in rows:
@@ -1042,7 +1069,8 @@ def _emit_t3(out: _Out, placed: dict[str, _Placed], subtotals: dict[str, _Placed
                             source_inconsistent=True,
                         )
                     )
-                ev = f"sum of {len(rows)} sub-rows: {out.evidence(lo, hi)}"
+                if ev is None:  # the same for every column
+                    ev = f"sum of {len(rows)} sub-rows: {out.evidence(lo, hi)}"
                 out.fact(group, total, ev, lo, hi, breakdown=column, derived=True)
     for code, p in subtotals.items():
         _emit_row(out, code, p)
@@ -1149,7 +1177,7 @@ def _extract_table2(out: _Out, text: str, start: int, end: int, era: str) -> int
         last_was_item = True
         row = rows[i]
         if per_line:
-            row = _read_row(text, lab, starts[i + 1], per_line=True, money=True)
+            row = _read_row_lines(text, row, starts[i + 1], money=True)
         if row.prose or not row.has_values:
             continue
         _place_t2(out, lab.spec.key, row, header, region_era)

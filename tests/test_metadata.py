@@ -298,6 +298,55 @@ def test_resolve_name(name, province, city, county):
     assert (r.province, r.city, r.county) == (province, city, county)
 
 
+@pytest.mark.parametrize(
+    ("name", "province", "city", "county"),
+    [  # one character plus 县: a name of its own where it starts the name or follows another place
+        ("藤县人民政府", "广西壮族自治区", "梧州市", "藤县"),
+        ("鹤壁市淇县人民政府", "河南省", "鹤壁市", "淇县"),
+        ("成县人民政府办公室", "甘肃省", "陇南市", "成县"),
+        ("阳泉盂县人民政府", "山西省", "阳泉市", "盂县"),
+        ("赣县人民政府", "江西省", "赣州市", "赣县"),
+        ("马鞍山市和县教育局", "安徽省", "马鞍山市", "和县"),
+        ("芒市人民政府", "云南省", "德宏傣族景颇族自治州", "芒市"),
+        ("平和县人民政府", "福建省", "漳州市", "平和县"),  # the longer name wins
+    ],
+)
+def test_short_county_names(name, province, city, county):
+    r = places.resolve_name(name)
+    assert (r.province, r.city, r.county) == (province, city, county)
+
+
+@pytest.mark.parametrize("name", ["加强社会主义县域治理领导小组", "建设和县域经济工作办公室", "河南县级机关"])
+def test_short_county_name_inside_a_word_is_no_place(name):
+    assert places.resolve_name(name).county is None
+
+
+def test_generic_short_district_resolved_by_context():
+    r = places.resolve_name("郊区财政局", context="地址:安徽省铜陵市郊区人民路276号")
+    assert (r.province, r.city, r.county) == ("安徽省", "铜陵市", "郊区")
+    r = places.resolve_name("郊区财政局")
+    assert (r.province, r.city, r.county) == (None, None, "郊区")  # four 郊区: do not guess
+
+
+@pytest.mark.parametrize(
+    ("title", "organ", "county", "level"),
+    [
+        ("2025年义县人民政府政府信息公开工作年度报告", "义县人民政府", "义县", "county"),
+        ("2019年淇县政府信息公开工作年度报告", "淇县人民政府", "淇县", "county"),
+        ("2012年南县人民政府办公室政府信息公开工作年度报告", "南县人民政府办公室", "南县", "county"),
+        (
+            "矿区人民政府2020年政府信息公开工作年度报告\n地址:山西省阳泉市矿区解放路135号",
+            "矿区人民政府",
+            "矿区",
+            "district",
+        ),
+    ],
+)
+def test_short_county_in_report_metadata(title, organ, county, level):
+    m = meta(title)
+    assert (m.organ, m.county, m.admin_level) == (organ, county, level)
+
+
 def test_ambiguous_county_resolved_by_context():
     r = places.resolve_name("朝阳区人民政府", context="长春市朝阳区…吉林省…长春")
     assert (r.province, r.city, r.county) == ("吉林省", "长春市", "朝阳区")

@@ -5,6 +5,7 @@ import pytest
 from pipeline.narrative import extract_narrative
 from pipeline.normalize import normalize
 from pipeline.records import NormalizedDoc, Section
+from pipeline.sections import split_sections
 
 
 def read(text: str, era: str = "narrative", raw: bool = False) -> dict[tuple[str, str], object]:
@@ -253,6 +254,31 @@ def test_fee_amount_and_special_budget():
 
 
 @pytest.mark.parametrize(
+    ("text", "fee"),
+    [
+        ("2012年,我局依申请提供政府信息共收取检索、复制、邮寄等成本费用120元,无减免情况。", 120),
+        ("本年度共收取检索、复制、邮寄等成本费用150元。", 150),  # the 2008 条例's own fee words
+        ("2013年收取检索、复制费用30元。", 30),
+        ("向申请人收取政府信息公开的检索、复制、邮寄等费用合计1,200元。", 1200),
+        ("收取检索、复制、邮寄等成本费用,共计350.5元,减免费用20元。", 350.5),  # amount in its own clause
+        ("依据《政府信息公开信息处理费管理办法》,本机关本年度收取信息处理费共计400元。", 400),
+        ("本年度发出收费通知的件数和总金额以及实际收取的总金额均为0元。", 0),
+    ],
+)
+def test_fee_wordings(text, fee):
+    assert values(text) == {"fees.collected_yuan": fee}
+
+
+def test_fee_in_the_fees_section():
+    text = "一、概述\n略。\n五、政府信息公开的收费及减免情况\n全年共收费50元,减免0元。\n"
+    doc = normalize(text)
+    facts = extract_narrative(doc, split_sections(doc.text), "narrative")
+    assert {f.metric: f.value for f in facts} == {"fees.collected_yuan": 50}
+    placeholder = [Section(0, 1, "other", "", 0, len(doc.text))]  # outside that section: no context
+    assert extract_narrative(doc, placeholder, "narrative") == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "2013年用于宣传、政策公告、设立和更新公开栏等产生的政府信息公开费用1万元。",  # spending, not fees
@@ -443,15 +469,17 @@ def test_feature_prefilter_changes_no_match():
 
     from pipeline import narrative
 
-    plain = re.compile(narrative._FEATURE_ALTERNATION)
+    plain = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in narrative._FEATURES))
     sample = (
         "在答复内容上,属于已主动公开范围的107件,建议通过咨询、信访、举报等其他途径办理的54件,经审判机关裁决维持具体行政行为"
         "或者驳回原告诉讼请求的69件,市本级14件,县(市、区)政府,12345热线,公民、法人或其他组织,收取检索、复制费用"
     )
     for i in range(len(sample)):
         label = sample[i : i + 40]
-        fast = [(m.lastgroup, m.start()) for m in narrative._FEATURE_RE.finditer(label)]
-        assert fast == [(m.lastgroup, m.start()) for m in plain.finditer(label)]
+        expected: dict[str, int] = {}
+        for m in plain.finditer(label):
+            expected[m.lastgroup] = m.start()
+        assert narrative._features(label) == expected
 
 
 def test_large_input_is_linear():

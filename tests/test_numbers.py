@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.numbers import find_quantities, parse_arabic, parse_chinese_int, parse_number
+from pipeline.numbers import find_quantities, first_chars, parse_arabic, parse_chinese_int, parse_number
 
 
 @pytest.mark.parametrize(
@@ -114,3 +114,24 @@ def test_chinese_numerals_need_a_count_unit(text):
 
 def test_phone_number_parts_are_bare_numbers():
     assert [q.kind for q in find_quantities("电话:0457-3500412")] == ["bare", "bare"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("予以公开", "予"),
+        (r"(?:\(\s*七\s*\)|七\s*、)\s*总计", "(七"),
+        (r"(?:一\s*[、.,]\s*)?本年新收", "一本"),
+        (r"(?:属于)?已(?:经)?主动公开|属于主动公开范围", "属已"),
+        (r"[1-3]\s*[.、]", "123"),
+        (r"(?<!各)类", None),  # a lookbehind first: not simply known
+        (r"\d+件", None),
+        (r"(?:各|全)?", None),  # may match the empty string
+        (r"(?i:a)b", None),
+    ],
+)
+def test_first_chars(pattern, expected):
+    chars = first_chars(pattern)
+    assert (None if chars is None else "".join(sorted(chars))) == (
+        None if expected is None else "".join(sorted(expected))
+    )
