@@ -298,19 +298,7 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
             "char_end",
         )
     }
-    fnd: dict[str, list] = {
-        k: []
-        for k in (
-            "report_id",
-            "check_name",
-            "expected",
-            "observed",
-            "severity",
-            "source_inconsistent",
-            "detail",
-            "origin",
-        )
-    }
+    fnd: dict[str, list] = {k: [] for k in _FINDING_SCHEMA.names}
     for r in results:
         ext = r.extraction
         meta = ext.metadata if ext else None
