@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import shutil
 import stat
-import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -427,11 +426,3 @@ class Stage:
 
     def has(self, name: str) -> bool:
         return any((self.root / name).glob("*.parquet"))
-
-    def read(self, name: str) -> pa.Table:
-        parts = sorted((self.root / name).glob("*.parquet"))
-        return pa.concat_tables([pq.read_table(p) for p in parts]) if parts else pa.table({})
-
-
-def run_id_now() -> str:
-    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}"
