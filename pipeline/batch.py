@@ -210,62 +210,106 @@ def process_entry(
     return process_document(data, entry.source_file, time_budget)
 
 
-def _process_chunk(args: tuple[list[FileEntry], int, float]) -> list[DocumentResult]:
-    entries, max_bytes, time_budget = args
-    return [process_entry(e, max_bytes, time_budget) for e in entries]
+@dataclass(frozen=True, slots=True)
+class ChunkTask:
+    """One unit of parse work: process `entries` and stage their rows as part `index` under `stage_root`."""
+
+    index: int
+    entries: list[FileEntry]
+    stage_root: str
+    run_id: str
+    max_bytes: int
+    time_budget: float = DEFAULT_TIME_BUDGET
 
 
-def process_all(
+def stage_chunk(task: ChunkTask) -> list[dict]:
+    """Worker side: process a chunk, write its text/sections/facts/cells/findings Parquet parts, return its report rows.
+
+    Only the report rows (one small dict per file) travel back to the caller, which checks them
+    for duplicates and stages them; the bulky rows never cross a process boundary.
+    """
+    results = [process_entry(e, task.max_bytes, task.time_budget) for e in task.entries]
+    tables = to_arrow(results, {e.source_file: e.mtime_ns for e in task.entries}, task.run_id)
+    Stage(task.stage_root).write(task.index, {k: v for k, v in tables.items() if k != "reports"})
+    return tables["reports"].to_pylist()
+
+
+def chunk_size(total: int, workers: int, largest: int = 250) -> int:
+    """Documents per task: a few tasks per worker for balance, at most `largest` (bounds a worker's memory)."""
+    return max(1, min(largest, -(-total // (max(workers, 1) * 4))))
+
+
+def stage_all(
     entries: list[FileEntry],
+    stage: Stage,
     *,
+    run_id: str,
     workers: int,
     max_bytes: int,
     time_budget: float = DEFAULT_TIME_BUDGET,
-    chunk: int = 16,
+    chunk: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
-) -> Iterator[DocumentResult]:
-    """Process entries across `workers` processes (1 = in this process), yielding results in input order.
+) -> Iterator[dict]:
+    """Process and stage entries across `workers` processes (1 = in this process); yield report rows in input order.
 
     `executor` replaces the local process pool with any `concurrent.futures.Executor` whose
-    `map` keeps input order, e.g. a Dask cluster's `Client.get_executor()`; `workers` is then ignored.
-    The local pool starts fresh interpreters, so a script calling this with workers > 1 needs the
-    usual `if __name__ == "__main__":` guard.
+    `map` keeps input order, e.g. a Dask cluster's `Client.get_executor()` (`workers` is then
+    ignored; the stage folder must be on storage every worker can write). The local pool starts
+    fresh interpreters, so a script calling this with workers > 1 needs the usual
+    `if __name__ == "__main__":` guard.
     """
     total = len(entries)
-    args = [(entries[i : i + chunk], max_bytes, time_budget) for i in range(0, total, chunk)]
+    size = chunk or chunk_size(total, workers)
+    tasks = [
+        ChunkTask(i, entries[start : start + size], str(stage.root), run_id, max_bytes, time_budget)
+        for i, start in enumerate(range(0, total, size))
+    ]
 
-    def gather(chunk_results: Iterable[list[DocumentResult]]) -> Iterator[DocumentResult]:
+    def gather(chunk_rows: Iterable[list[dict]]) -> Iterator[dict]:
         done = 0
-        for results in chunk_results:
-            done += len(results)
+        for rows in chunk_rows:
+            done += len(rows)
             if on_progress:
                 on_progress(done, total)
-            yield from results
+            yield from rows
 
     if executor is not None:
-        yield from gather(executor.map(_process_chunk, args))
-    elif workers <= 1 or total <= chunk:
-        yield from gather(map(_process_chunk, args))
+        yield from gather(executor.map(stage_chunk, tasks))
+    elif workers <= 1 or len(tasks) <= 1:
+        yield from gather(map(stage_chunk, tasks))
     else:
         # Fresh interpreters, not fork(): a forked child inherits the parent's Rust thread pools
-        # (opencc_pyo3 converts long texts in parallel) without their threads, and hangs for good
-        # in its first conversion if this process converted anything before. Costs ~1 s per run.
+        # (opencc_pyo3) without their threads, and hangs for good in its first conversion if this
+        # process converted anything before. Costs ~0.5 s per worker.
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         ) as pool:
-            yield from gather(pool.map(_process_chunk, args))
+            yield from gather(pool.map(stage_chunk, tasks))
 
 
-def dedupe(results: Iterable[DocumentResult], taken: dict[str, str]) -> Iterator[DocumentResult]:
-    """Quarantine a parsed file whose bytes equal an already parsed file's (report_id -> source_file in `taken`)."""
-    for result in results:
-        if result.status == "parsed":
-            first = taken.setdefault(result.report_id, result.source_file)
-            if first != result.source_file:
-                result = quarantined(result.source_file, f"duplicate of {first} (identical content)")
-                result.report_id = next(k for k, v in taken.items() if v == first)
-        yield result
+#: A duplicate's report row, like any quarantined file's, has no extracted metadata.
+_NOT_EXTRACTED = {
+    **dict.fromkeys(("encoding", "script", "organ", "province", "city", "county", "admin_level", "report_year",
+                     "period_start", "period_end", "published_on", "format_era")),
+    "normalization_steps": "",
+    "mojibake_spans": 0,
+}  # fmt: skip
+
+
+def dedupe(rows: Iterable[dict], taken: dict[str, str]) -> Iterator[dict]:
+    """Quarantine a parsed file whose bytes equal an already parsed file's (report_id -> source_file in `taken`).
+
+    The duplicate's staged text, sections and facts stay in the stage; the load skips the rows
+    of every file staged as not parsed.
+    """
+    for row in rows:
+        if row["status"] == "parsed":
+            first = taken.setdefault(row["report_id"], row["source_file"])
+            if first != row["source_file"]:
+                row = {**row, **_NOT_EXTRACTED, "status": "quarantined",
+                       "status_reason": f"duplicate of {first} (identical content)"}  # fmt: skip
+        yield row
 
 
 # --- staging ------------------------------------------------------------------------------------------
@@ -276,133 +320,77 @@ def _d(value):
 
 
 def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str) -> dict[str, pa.Table]:
-    """Column lists built in Python, converted to Arrow once (fast bulk load later)."""
-    rep: dict[str, list] = {k: [] for k in _REPORT_COLUMNS}
-    txt: dict[str, list] = {"report_id": [], "text": []}
-    sec: dict[str, list] = {
-        k: [] for k in ("report_id", "ordinal", "level", "kind", "heading", "char_start", "char_end")
-    }
-    fac: dict[str, list] = {k: [] for k in _FACT_COLUMNS}
-    cel: dict[str, list] = {
-        k: []
-        for k in (
-            "report_id",
-            "table_name",
-            "row_key",
-            "column_key",
-            "raw",
-            "cell_kind",
-            "value",
-            "char_start",
-            "char_end",
-        )
-    }
-    fnd: dict[str, list] = {k: [] for k in _FINDING_SCHEMA.names}
+    """Column lists built in Python, converted to Arrow once (fast bulk load later).
+
+    Every staged row carries its source_file, so the load can skip the rows of a file staged as
+    quarantined (a duplicate) even though they share the report_id of the file it duplicates.
+    """
+    columns = {name: {k: [] for k in schema.names} for name, schema in _STAGED_SCHEMAS.items()}
+    rep, txt, sec, fac, cel, fnd = (columns[name] for name in STAGED_TABLES)
     for r in results:
         ext = r.extraction
         meta = ext.metadata if ext else None
-        row = {
-            "report_id": r.report_id,
-            "source_file": r.source_file,
-            "content_sha256": r.content_sha256,
-            "n_bytes": r.n_bytes,
-            "mtime_ns": mtimes.get(r.source_file, 0),
-            "encoding": r.encoding,
-            "script": r.script,
-            "organ": meta.organ if meta else None,
-            "province": meta.province if meta else None,
-            "city": meta.city if meta else None,
-            "county": meta.county if meta else None,
-            "admin_level": meta.admin_level if meta else None,
-            "report_year": meta.report_year if meta else None,
-            "period_start": _d(meta.period_start) if meta else None,
-            "period_end": _d(meta.period_end) if meta else None,
-            "published_on": _d(meta.published_on) if meta else None,
-            "format_era": meta.format_era if meta else None,
-            "status": r.status,
-            "status_reason": r.status_reason,
-            "normalization_steps": ",".join(r.normalized.steps) if r.normalized else "",
-            "mojibake_spans": len(r.normalized.mojibake_spans) if r.normalized else 0,
-            "extractor_version": r.extractor_version,
-            "run_id": run_id,
-        }
-        for k, v in row.items():
-            rep[k].append(v)
+        row = (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
+               r.script, *(_metadata(meta) if meta else (None,) * 10), r.status, r.status_reason,
+               ",".join(r.normalized.steps) if r.normalized else "",
+               len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id)  # fmt: skip
+        _append(rep, row)
         if not ext:
             continue
-        txt["report_id"].append(r.report_id)
-        txt["text"].append(r.normalized.text)
+        key = (r.report_id, r.source_file)
+        _append(txt, (*key, r.normalized.text))
         for s in ext.sections:
-            for k, v in (("report_id", r.report_id), ("ordinal", s.ordinal), ("level", s.level), ("kind", s.kind),
-                         ("heading", s.heading), ("char_start", s.char_start), ("char_end", s.char_end)):  # fmt: skip
-                sec[k].append(v)
+            _append(sec, (*key, s.ordinal, s.level, s.kind, s.heading, s.char_start, s.char_end))
         for f in ext.facts:
-            values = (r.report_id, f.metric, f.breakdown, float(f.value), f.unit, f.is_approximate, f.is_derived,
-                      f.evidence, f.char_start, f.char_end, f.source, r.extractor_version, subject_of(f.metric))  # fmt: skip
-            for k, v in zip(_FACT_COLUMNS, values, strict=True):
-                fac[k].append(v)
+            _append(fac, (*key, f.metric, f.breakdown, float(f.value), f.unit, f.is_approximate, f.is_derived,
+                          f.evidence, f.char_start, f.char_end, f.source, r.extractor_version, subject_of(f.metric)))  # fmt: skip
         for c in ext.cells:
-            values = (r.report_id, c.table, c.row, c.column, c.raw, c.kind, c.value, c.char_start, c.char_end)
-            for k, v in zip(cel, values, strict=True):
-                cel[k].append(v)
+            _append(cel, (*key, c.table, c.row, c.column, c.raw, c.kind, c.value, c.char_start, c.char_end))
         for q in ext.findings:
-            values = (
-                r.report_id,
-                q.check_name,
-                q.expected,
-                q.observed,
-                q.severity,
-                q.source_inconsistent,
-                q.detail,
-                "extraction",
-            )
-            for k, v in zip(fnd, values, strict=True):
-                fnd[k].append(v)
-    return {
-        "reports": pa.table(rep, schema=_REPORT_SCHEMA),
-        "normalized_text": pa.table(
-            txt, schema=pa.schema([("report_id", pa.string()), ("text", pa.large_string())])
-        ),
-        "sections": pa.table(sec, schema=_SECTION_SCHEMA),
-        "facts": pa.table(fac, schema=_FACT_SCHEMA),
-        "cells": pa.table(cel, schema=_CELL_SCHEMA),
-        "findings": pa.table(fnd, schema=_FINDING_SCHEMA),
-    }
+            _append(fnd, (*key, q.check_name, q.expected, q.observed, q.severity, q.source_inconsistent, q.detail,
+                          "extraction"))  # fmt: skip
+    return {name: pa.table(columns[name], schema=schema) for name, schema in _STAGED_SCHEMAS.items()}
+
+
+def _metadata(meta) -> tuple:
+    return (meta.organ, meta.province, meta.city, meta.county, meta.admin_level, meta.report_year,
+            _d(meta.period_start), _d(meta.period_end), _d(meta.published_on), meta.format_era)  # fmt: skip
+
+
+def _append(columns: dict[str, list], values: tuple) -> None:
+    for column, value in zip(columns.values(), values, strict=True):
+        column.append(value)
 
 
 _S, _I, _L, _F, _B = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.bool_()
-_REPORT_SCHEMA = pa.schema(
-    [("report_id", _S), ("source_file", _S), ("content_sha256", _S), ("n_bytes", _L), ("mtime_ns", _L), ("encoding", _S),
-     ("script", _S), ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("admin_level", _S), ("report_year", _I),
-     ("period_start", _S), ("period_end", _S), ("published_on", _S), ("format_era", _S), ("status", _S), ("status_reason", _S),
-     ("normalization_steps", _S), ("mojibake_spans", _I), ("extractor_version", _S), ("run_id", _S)]
-)  # fmt: skip
-_REPORT_COLUMNS = tuple(_REPORT_SCHEMA.names)
-_SECTION_SCHEMA = pa.schema(
-    [
-        ("report_id", _S),
-        ("ordinal", _I),
-        ("level", _I),
-        ("kind", _S),
-        ("heading", _S),
-        ("char_start", _I),
-        ("char_end", _I),
-    ]
-)
-_FACT_SCHEMA = pa.schema(
-    [("report_id", _S), ("metric", _S), ("breakdown", _S), ("value", _F), ("unit", _S), ("is_approximate", _B),
-     ("is_derived", _B), ("evidence", _S), ("char_start", _I), ("char_end", _I), ("source", _S),
-     ("extractor_version", _S), ("subject", _S)]
-)  # fmt: skip
-_FACT_COLUMNS = tuple(_FACT_SCHEMA.names)
-_CELL_SCHEMA = pa.schema(
-    [("report_id", _S), ("table_name", _S), ("row_key", _S), ("column_key", _S), ("raw", _S), ("cell_kind", _S),
-     ("value", _F), ("char_start", _I), ("char_end", _I)]
-)  # fmt: skip
-_FINDING_SCHEMA = pa.schema(
-    [("report_id", _S), ("check_name", _S), ("expected", _F), ("observed", _F), ("severity", _S),
-     ("source_inconsistent", _B), ("detail", _S), ("origin", _S)]
-)  # fmt: skip
+_KEY = [("report_id", _S), ("source_file", _S)]
+_STAGED_SCHEMAS = {
+    "reports": pa.schema(
+        [*_KEY, ("content_sha256", _S), ("n_bytes", _L), ("mtime_ns", _L), ("encoding", _S), ("script", _S),
+         ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("admin_level", _S), ("report_year", _I),
+         ("period_start", _S), ("period_end", _S), ("published_on", _S), ("format_era", _S), ("status", _S),
+         ("status_reason", _S), ("normalization_steps", _S), ("mojibake_spans", _I), ("extractor_version", _S),
+         ("run_id", _S)]
+    ),
+    "normalized_text": pa.schema([*_KEY, ("text", pa.large_string())]),
+    "sections": pa.schema(
+        [*_KEY, ("ordinal", _I), ("level", _I), ("kind", _S), ("heading", _S), ("char_start", _I), ("char_end", _I)]
+    ),
+    "facts": pa.schema(
+        [*_KEY, ("metric", _S), ("breakdown", _S), ("value", _F), ("unit", _S), ("is_approximate", _B),
+         ("is_derived", _B), ("evidence", _S), ("char_start", _I), ("char_end", _I), ("source", _S),
+         ("extractor_version", _S), ("subject", _S)]
+    ),
+    "cells": pa.schema(
+        [*_KEY, ("table_name", _S), ("row_key", _S), ("column_key", _S), ("raw", _S), ("cell_kind", _S),
+         ("value", _F), ("char_start", _I), ("char_end", _I)]
+    ),
+    "findings": pa.schema(
+        [*_KEY, ("check_name", _S), ("expected", _F), ("observed", _F), ("severity", _S),
+         ("source_inconsistent", _B), ("detail", _S), ("origin", _S)]
+    ),
+}  # fmt: skip
+assert tuple(_STAGED_SCHEMAS) == STAGED_TABLES
 
 
 class Stage:
@@ -418,8 +406,17 @@ class Stage:
             (self.root / name).mkdir(parents=True, exist_ok=True)
 
     def write(self, part: int, tables: dict[str, pa.Table]) -> None:
+        """Write each non-empty table as `<root>/<name>/part-<part>.parquet`."""
         for name, table in tables.items():
-            pq.write_table(table, self.root / name / f"part-{part:05d}.parquet", compression="zstd")
+            if table.num_rows:
+                pq.write_table(table, self.root / name / f"part-{part:05d}.parquet", compression="zstd")
+
+    def write_reports(self, part: int, rows: list[dict]) -> None:
+        self.write(part, {"reports": pa.Table.from_pylist(rows, schema=_STAGED_SCHEMAS["reports"])})
+
+    def count(self, name: str) -> int:
+        """Rows staged in `name` (from the Parquet footers, without reading the data)."""
+        return sum(pq.read_metadata(p).num_rows for p in (self.root / name).glob("*.parquet"))
 
     def glob(self, name: str) -> str:
         return str(self.root / name / "*.parquet")

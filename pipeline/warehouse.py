@@ -518,11 +518,21 @@ def replace_documents(
         for table in ("report_sections", "report_texts", "table_cells", "quality_findings", *FACT_TABLES):
             conn.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM _gone_ids)")
         conn.execute("DELETE FROM reports WHERE source_file IN (SELECT source_file FROM _gone)")
+        # a file staged as quarantined (a duplicate) may still have staged text and facts: skip them
+        conn.execute("CREATE OR REPLACE TEMP TABLE _skip (source_file VARCHAR)")
+        if "reports" in staged:
+            conn.execute(
+                "INSERT INTO _skip SELECT source_file FROM read_parquet(?) WHERE status <> 'parsed'",
+                [staged["reports"]],
+            )
+        kept = "source_file NOT IN (SELECT source_file FROM _skip)"
         for name, target in _LOADS.items():
             if name in staged:
                 columns = ", ".join(c for c, _, _ in TABLES[target][1])
                 conn.execute(
-                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM read_parquet(?)", [staged[name]]
+                    f"INSERT INTO {target} ({columns}) SELECT {columns} FROM read_parquet(?) "
+                    f"WHERE {'true' if name == 'reports' else kept}",
+                    [staged[name]],
                 )
         facts_written = 0
         if "facts" in staged:
@@ -532,11 +542,12 @@ def replace_documents(
                 names = ", ".join(n for n, _, _, _ in typed)
                 exprs = ", ".join(e for _, _, _, e in typed)
                 conn.execute(
-                    f"INSERT INTO {table} ({common}, {names}) SELECT {common}, {exprs} FROM read_parquet(?) WHERE subject = ?",
+                    f"INSERT INTO {table} ({common}, {names}) SELECT {common}, {exprs} FROM read_parquet(?) "
+                    f"WHERE subject = ? AND {kept}",
                     [staged["facts"], subject],
                 )
             facts_written = conn.execute(
-                "SELECT count(*) FROM read_parquet(?)", [staged["facts"]]
+                f"SELECT count(*) FROM read_parquet(?) WHERE {kept}", [staged["facts"]]
             ).fetchone()[0]
         conn.execute("COMMIT")
     except BaseException:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import ROOT, SEEDS
@@ -283,12 +285,23 @@ def test_sensor_requests_launch_as_runs_of_the_ingest_job(raw, tmp_path):
 # --- scale-out: the parse stage under Dask ----------------------------------------------------------
 
 
+def _staged(stage: batch.Stage) -> dict[str, pa.Table]:
+    return {
+        name: pq.read_table(stage.root / name).sort_by([("source_file", "ascending")])
+        for name in batch.STAGED_TABLES
+        if stage.has(name)
+    }
+
+
 def test_parse_stage_runs_unchanged_on_a_dask_cluster(tmp_path):
     import distributed  # dev dependency (pyproject.toml); imported here so the other tests need no Dask
 
     entries = batch.scan(SEEDS)
     mtimes = {e.source_file: e.mtime_ns for e in entries}
-    local = batch.to_arrow(list(batch.process_all(entries, workers=1, max_bytes=20_000_000)), mtimes, "r")
+    local = batch.to_arrow([batch.process_entry(e, 20_000_000) for e in entries], mtimes, "r")
+    stages = {name: batch.Stage(tmp_path / name) for name in ("in_process", "dask")}
+    for stage in stages.values():
+        stage.reset()
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
@@ -298,19 +311,24 @@ def test_parse_stage_runs_unchanged_on_a_dask_cluster(tmp_path):
         # 1. the plain function over plain entries, the way any Dask user maps work
         futures = client.map(batch.process_entry, entries, max_bytes=20_000_000)
         mapped = batch.to_arrow(client.gather(futures), mtimes, "r")
-        # 2. the same chunked loop the Dagster asset runs, on Dask's concurrent.futures executor
-        chunked = batch.to_arrow(
-            list(
-                batch.process_all(
-                    entries, workers=0, max_bytes=20_000_000, chunk=2, executor=client.get_executor()
-                )
-            ),
-            mtimes,
-            "r",
-        )
+        # 2. the same chunked staging the Dagster asset runs, on Dask's concurrent.futures executor
+        staged_rows = list(
+            batch.stage_all(
+                entries, stages["dask"], run_id="r", workers=0, max_bytes=20_000_000, chunk=2,
+                executor=client.get_executor(),
+            )
+        )  # fmt: skip
+    in_process_rows = list(
+        batch.stage_all(entries, stages["in_process"], run_id="r", workers=1, max_bytes=20_000_000, chunk=2)
+    )
     for name, table in local.items():
         assert mapped[name].equals(table), name
-        assert chunked[name].equals(table), name
+    assert staged_rows == in_process_rows == local["reports"].to_pylist()
+    dask, in_process = _staged(stages["dask"]), _staged(stages["in_process"])
+    assert dask.keys() == in_process.keys() == set(batch.STAGED_TABLES) - {"reports", "findings"}
+    for name, table in in_process.items():
+        assert dask[name].equals(table), name
+        assert table.num_rows == local[name].num_rows, name
     assert local["reports"].num_rows == 5 and local["facts"].num_rows > 0
 
 
@@ -325,7 +343,9 @@ from pipeline import batch
 from pipeline.normalize import to_simplified
 to_simplified(open({str(SEEDS / "001_3a58e5e5c460d840.txt")!r}, encoding="utf-8").read() * 300)
 entries = batch.scan({str(tmp_path)!r})
-results = list(batch.process_all(entries, workers=2, max_bytes=20_000_000, chunk=4))
-assert [r.status for r in results] == ["parsed"] * 20, [r.status_reason for r in results]
+stage = batch.Stage({str(tmp_path / "stage")!r})
+stage.reset()
+rows = list(batch.stage_all(entries, stage, run_id="r", workers=2, max_bytes=20_000_000, chunk=4))
+assert [r["status"] for r in rows] == ["parsed"] * 20, [r["status_reason"] for r in rows]
 """
     subprocess.run([sys.executable, "-c", code], check=True, timeout=180, cwd=ROOT)

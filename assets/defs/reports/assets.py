@@ -20,8 +20,8 @@ from pipeline import batch
 from pipeline import warehouse as wh
 from pipeline.records import EXTRACTOR_VERSION
 
-#: Documents per staged Parquet part (bounds memory: one part's results are held at a time).
-PART_SIZE = 1000
+#: Report rows per staged Parquet part (the workers stage every other table themselves).
+PART_SIZE = 10_000
 
 SECTION_TABLES = (
     "section_proactive",
@@ -150,13 +150,14 @@ def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, war
     stage_root = _stage_root(settings, warehouse, _run_shards(context))
     plan = json.loads(_plan_file(stage_root).read_text(encoding="utf-8"))
     entries = [batch.FileEntry(*row) for row in plan["to_process"]]
-    mtimes = {e.source_file: e.mtime_ns for e in entries}
     stage = batch.Stage(stage_root)
     progress = Progress(context.log, "parse", len(entries), bar=settings.progress_bar)
-    counts = {"parsed": 0, "quarantined": 0, "facts": 0}
-    results = batch.dedupe(
-        batch.process_all(
+    counts = {"parsed": 0, "quarantined": 0}
+    rows = batch.dedupe(
+        batch.stage_all(
             entries,
+            stage,
+            run_id=context.run.run_id,
             workers=settings.worker_count(),
             max_bytes=settings.byte_limit(),
             time_budget=settings.seconds_per_document(),
@@ -164,32 +165,24 @@ def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, war
         ),
         plan["taken"],
     )
-    part: list = []
+    part: list[dict] = []
     n_parts = 0
-    for result in results:
-        part.append(result)
-        counts[result.status] += 1
+    for row in rows:
+        part.append(row)
+        counts[row["status"]] += 1
         if len(part) >= PART_SIZE:
-            counts["facts"] += _stage_part(stage, n_parts, part, mtimes, context.run.run_id)
+            stage.write_reports(n_parts, part)
             n_parts, part = n_parts + 1, []
-    if part:
-        counts["facts"] += _stage_part(stage, n_parts, part, mtimes, context.run.run_id)
+    stage.write_reports(n_parts, part)
     progress.close()
-    context.log.info(
-        f"parsed {counts['parsed']}, quarantined {counts['quarantined']}, {counts['facts']} facts staged"
-    )
+    facts = stage.count("facts")
+    context.log.info(f"parsed {counts['parsed']}, quarantined {counts['quarantined']}, {facts} facts staged")
     yield dg.MaterializeResult(
         asset_key="normalized_reports",
         metadata={"documents_parsed": counts["parsed"], "documents_quarantined": counts["quarantined"]},
     )
     for name in SECTION_TABLES:
-        yield dg.MaterializeResult(asset_key=name, metadata={"staged_facts_all_subjects": counts["facts"]})
-
-
-def _stage_part(stage: batch.Stage, index: int, results: list, mtimes: dict[str, int], run_id: str) -> int:
-    tables = batch.to_arrow(results, mtimes, run_id)
-    stage.write(index, tables)
-    return tables["facts"].num_rows
+        yield dg.MaterializeResult(asset_key=name, metadata={"staged_facts_all_subjects": facts})
 
 
 @dg.multi_asset(
