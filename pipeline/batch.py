@@ -15,6 +15,8 @@ import stat
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, repeat
+from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
@@ -320,36 +322,42 @@ def _d(value):
 
 
 def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str) -> dict[str, pa.Table]:
-    """Column lists built in Python, converted to Arrow once (fast bulk load later).
+    """The staged tables of `results`, built a column at a time (a C-level map per column).
 
     Every staged row carries its source_file, so the load can skip the rows of a file staged as
     quarantined (a duplicate) even though they share the report_id of the file it duplicates.
     """
-    columns = {name: {k: [] for k in schema.names} for name, schema in _STAGED_SCHEMAS.items()}
-    rep, txt, sec, fac, cel, fnd = (columns[name] for name in STAGED_TABLES)
-    for r in results:
-        ext = r.extraction
-        meta = ext.metadata if ext else None
-        row = (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
-               r.script, *(_metadata(meta) if meta else (None,) * 10), r.status, r.status_reason,
-               ",".join(r.normalized.steps) if r.normalized else "",
-               len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id)  # fmt: skip
-        _append(rep, row)
-        if not ext:
-            continue
-        key = (r.report_id, r.source_file)
-        _append(txt, (*key, r.normalized.text))
-        for s in ext.sections:
-            _append(sec, (*key, s.ordinal, s.level, s.kind, s.heading, s.char_start, s.char_end))
-        for f in ext.facts:
-            _append(fac, (*key, f.metric, f.breakdown, float(f.value), f.unit, f.is_approximate, f.is_derived,
-                          f.evidence, f.char_start, f.char_end, f.source, r.extractor_version, subject_of(f.metric)))  # fmt: skip
-        for c in ext.cells:
-            _append(cel, (*key, c.table, c.row, c.column, c.raw, c.kind, c.value, c.char_start, c.char_end))
-        for q in ext.findings:
-            _append(fnd, (*key, q.check_name, q.expected, q.observed, q.severity, q.source_inconsistent, q.detail,
-                          "extraction"))  # fmt: skip
-    return {name: pa.table(columns[name], schema=schema) for name, schema in _STAGED_SCHEMAS.items()}
+    reports = [
+        (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
+         r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 10), r.status,
+         r.status_reason, ",".join(r.normalized.steps) if r.normalized else "",
+         len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id)
+        for r in results
+    ]  # fmt: skip
+    schema = _STAGED_SCHEMAS["reports"]
+    columns = zip(*reports, strict=True) if reports else [()] * len(schema)
+    tables = {
+        "reports": pa.table(
+            [pa.array(c, f.type) for c, f in zip(columns, schema, strict=True)], schema=schema
+        )
+    }
+    parsed = [r for r in results if r.extraction]
+    for name, (children, getters) in _CHILD_COLUMNS.items():
+        groups = [children(r) for r in parsed]
+        items = list(chain.from_iterable(groups))
+        counts = [len(g) for g in groups]
+        data = {  # a document's value repeated once per row of it
+            column: list(chain.from_iterable(map(repeat, map(attrgetter(column), parsed), counts)))
+            for column in ("report_id", "source_file", "extractor_version")
+            if column in _STAGED_SCHEMAS[name].names
+        }
+        data.update((column, list(map(get, items))) for column, get in getters.items())
+        if name == "facts":
+            data["subject"] = list(map(subject_of, data["metric"]))
+        elif name == "findings":
+            data["origin"] = ["extraction"] * len(items)
+        tables[name] = pa.table([data[c] for c in _STAGED_SCHEMAS[name].names], schema=_STAGED_SCHEMAS[name])
+    return tables
 
 
 def _metadata(meta) -> tuple:
@@ -357,9 +365,36 @@ def _metadata(meta) -> tuple:
             _d(meta.period_start), _d(meta.period_end), _d(meta.published_on), meta.format_era)  # fmt: skip
 
 
-def _append(columns: dict[str, list], values: tuple) -> None:
-    for column, value in zip(columns.values(), values, strict=True):
-        column.append(value)
+def _attrs(**columns: str) -> dict[str, Callable]:
+    return {column: attrgetter(attr) for column, attr in columns.items()}
+
+
+#: staged table -> (its rows of a parsed document, column -> getter on a row); report_id,
+#: source_file and extractor_version come from the document, facts.subject and findings.origin are derived.
+_CHILD_COLUMNS: dict[str, tuple[Callable[[DocumentResult], list], dict[str, Callable]]] = {
+    "normalized_text": (lambda r: [r.normalized], _attrs(text="text")),
+    "sections": (
+        attrgetter("extraction.sections"),
+        _attrs(ordinal="ordinal", level="level", kind="kind", heading="heading", char_start="char_start",
+               char_end="char_end"),
+    ),
+    "facts": (
+        attrgetter("extraction.facts"),
+        _attrs(metric="metric", breakdown="breakdown", value="value", unit="unit", is_approximate="is_approximate",
+               is_derived="is_derived", evidence="evidence", char_start="char_start", char_end="char_end",
+               source="source"),
+    ),
+    "cells": (
+        attrgetter("extraction.cells"),
+        _attrs(table_name="table", row_key="row", column_key="column", raw="raw", cell_kind="kind", value="value",
+               char_start="char_start", char_end="char_end"),
+    ),
+    "findings": (
+        attrgetter("extraction.findings"),
+        _attrs(check_name="check_name", expected="expected", observed="observed", severity="severity",
+               source_inconsistent="source_inconsistent", detail="detail"),
+    ),
+}  # fmt: skip
 
 
 _S, _I, _L, _F, _B = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.bool_()
