@@ -103,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"xxgk: cannot open warehouse {warehouse.file()}: {exc}", file=sys.stderr)
         return 2
+    except ValueError as exc:
+        print(f"xxgk: {exc}", file=sys.stderr)
+        return 2
     if not settings.raw_root().is_dir():
         print(f"xxgk: raw folder {settings.raw_root()} does not exist (set XXGK_RAW_DIR)", file=sys.stderr)
         return 2

@@ -44,9 +44,13 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file (XXGK_WAREHOUSE, default data/warehouse/xxgk.duckdb)."""
 
     path: str = ""
+    memory_limit: str = ""  # "" = XXGK_DUCKDB_MEMORY or 1GB
 
     def file(self) -> Path:
         return Path(self.path or os.environ.get("XXGK_WAREHOUSE") or "data/warehouse/xxgk.duckdb")
+
+    def duckdb_memory(self) -> str:
+        return self.memory_limit or os.environ.get("XXGK_DUCKDB_MEMORY") or warehouse.DEFAULT_MEMORY_LIMIT
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         """A connection with the schema in place (read-only connections never create anything)."""
@@ -54,7 +58,7 @@ class WarehouseResource(dg.ConfigurableResource):
             conn = duckdb.connect(":memory:")
             warehouse.ensure_schema(conn)
             return conn
-        conn = warehouse.connect(self.file(), read_only=read_only)
+        conn = warehouse.connect(self.file(), read_only=read_only, memory_limit=self.duckdb_memory())
         if not read_only:
             warehouse.ensure_schema(conn)
         return conn

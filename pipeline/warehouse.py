@@ -397,13 +397,22 @@ class WarehouseLocked(RuntimeError):
     """Another process holds the DuckDB write lock."""
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+#: DuckDB's own memory cap for the pipeline's connections (its default is 80% of the machine);
+#: beyond it the load and the export spill to <warehouse>.tmp instead of growing.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def connect(
+    path: str | Path, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a held write lock becomes one clear WarehouseLocked error, never a hang."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
+    except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
+        raise ValueError(f"invalid DuckDB memory limit {memory_limit!r} (XXGK_DUCKDB_MEMORY): {exc}") from exc
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(

@@ -73,6 +73,25 @@ def test_unwritable_warehouse_location_is_a_clear_error(raw, tmp_path):
     assert "cannot open warehouse" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_bad_duckdb_memory_limit_is_a_clear_error(raw, tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_DUCKDB_MEMORY", "lots")
+    result = cli(raw, tmp_path / "w.duckdb")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "xxgk: invalid DuckDB memory limit 'lots' (XXGK_DUCKDB_MEMORY): Parser Error: Memory must have a number (e.g. 1GB)"
+    ]
+
+
+def test_the_pipeline_caps_duckdb_memory(tmp_path, monkeypatch):
+    from assets.resources import WarehouseResource
+
+    with WarehouseResource(path=str(tmp_path / "w.duckdb")).connect() as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # 1GB
+    monkeypatch.setenv("XXGK_DUCKDB_MEMORY", "512MB")
+    with WarehouseResource(path=str(tmp_path / "w.duckdb")).connect(read_only=True) as conn:
+        assert conn.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+
+
 _CRASH_SCRIPT = textwrap.dedent(
     """
     import sys, time
