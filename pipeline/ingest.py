@@ -1,4 +1,4 @@
-"""Bytes -> text: reject what is not a text report, detect the encoding, render HTML as text."""
+"""Bytes -> text: reject what is not a report, detect the encoding, render HTML and PDF text layers as text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from pipeline.html import html_to_text, sniff_html_charset
+from pipeline.pdf import UnreadablePdf, pdf_to_text
 
 #: Default cap on one document's size; larger files are quarantined unread.
 MAX_BYTES = 20 * 1024 * 1024
@@ -31,7 +32,6 @@ def content_id(data: bytes) -> str:
 
 
 _MAGIC = (
-    (b"%PDF", "PDF document (PDF input is not supported yet; convert it to text or HTML)"),
     (b"\x89PNG", "PNG image, not a text report"),
     (b"\xff\xd8\xff", "JPEG image, not a text report"),
     (b"GIF8", "GIF image, not a text report"),
@@ -154,13 +154,8 @@ def _control_share(text: str) -> float:
 _REPORT_WORDS = re.compile(r"信息公开|資訊公開|信息公開|政务公开|政務公開|依申请|依申請|主动公开|主動公開")
 
 
-def decode_document(data: bytes, name: str = "") -> DecodedText:
-    """Turn one file's bytes into report text, or raise Quarantine with the reason."""
-    if not data.strip():
-        raise Quarantine("empty file" if not data else "whitespace-only file")
-    for magic, reason in _MAGIC:
-        if data.startswith(magic):
-            raise Quarantine(reason)
+def _decode_text(data: bytes, name: str) -> tuple[str, str, bool]:
+    """A text or HTML file's bytes -> (visible text, encoding, is_html)."""
     head = data[:2048]
     is_html = name.lower().endswith((".html", ".htm", ".shtml", ".xhtml")) or bool(_HTML_SNIFF.search(head))
     declared = sniff_html_charset(data[:4096]) if is_html else None
@@ -169,8 +164,23 @@ def decode_document(data: bytes, name: str = "") -> DecodedText:
         raise Quarantine(
             f"binary content: {_control_share(text):.0%} control characters after decoding as {encoding}"
         )
-    if is_html:
-        text = html_to_text(text)
+    return (html_to_text(text) if is_html else text), encoding, is_html
+
+
+def decode_document(data: bytes, name: str = "") -> DecodedText:
+    """Turn one file's bytes into report text, or raise Quarantine with the reason."""
+    if not data.strip():
+        raise Quarantine("empty file" if not data else "whitespace-only file")
+    for magic, reason in _MAGIC:
+        if data.startswith(magic):
+            raise Quarantine(reason)
+    if data.startswith(b"%PDF"):
+        try:
+            text, encoding, is_html = pdf_to_text(data), "pdf", False
+        except UnreadablePdf as exc:
+            raise Quarantine(str(exc)) from exc
+    else:
+        text, encoding, is_html = _decode_text(data, name)
     if not text.strip():
         raise Quarantine("no visible text")
     if not _REPORT_WORDS.search(text):

@@ -47,6 +47,25 @@ def evaluate_all(conn: duckdb.DuckDBPyConnection, *, keep: bool = False) -> list
     return [evaluate_suite(conn, name, keep=keep, parameters=parameters) for name in identities.SUITES]
 
 
+#: run_id -> the suite outcomes quality_findings computed in this process. The asset checks run
+#: after it in the same run (additional_deps) and read the warehouse as it left it, so they reuse
+#: these instead of validating every suite a second time. Holds the latest run only.
+_OUTCOMES_OF_RUN: dict[str, dict[str, SuiteOutcome]] = {}
+
+
+def suite_outcomes(
+    run_id: str, warehouse: WarehouseResource, names: tuple[str, ...]
+) -> dict[str, SuiteOutcome]:
+    """The outcomes of `names` for this run: quality_findings' when it ran in this process, else evaluated now."""
+    done = _OUTCOMES_OF_RUN.get(run_id, {})
+    if all(name in done for name in names):
+        return {name: done[name] for name in names}
+    with warehouse.connect(read_only=True) as conn:
+        identities.prepare(conn)
+        parameters = run_parameters()
+        return {name: evaluate_suite(conn, name, parameters=parameters) for name in names}
+
+
 def markdown_table(rows: pd.DataFrame, limit: int = 20) -> str:
     """The first `limit` findings as a Markdown table (report_id, key, expected, observed, detail)."""
     if rows.empty:
@@ -98,6 +117,8 @@ def quality_findings(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         extraction = conn.execute(
             "SELECT count(*) FROM quality_findings WHERE origin IS DISTINCT FROM 'identity'"
         ).fetchone()[0]
+    _OUTCOMES_OF_RUN.clear()
+    _OUTCOMES_OF_RUN[context.run.run_id] = {o.name: o for o in outcomes}
     index = gx_helper.build_data_docs(gx_helper.data_docs_dir(warehouse.file()))
     gx_helper.forget_results()
     seconds = time.monotonic() - started

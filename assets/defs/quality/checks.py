@@ -5,7 +5,9 @@ impossible report year) fail with ERROR severity; identity checks only warn: rea
 arithmetic errors, which are data, not a broken pipeline. None of them blocks: the outside
 contract lets a run exit non-zero only when it cannot proceed, and every failure must still reach
 quality_findings (which a blocked run would skip). Each result carries the offending report_ids and
-their diffs; the quality_findings asset stores the same findings in the warehouse.
+their diffs; the quality_findings asset stores the same findings in the warehouse. The checks run
+after it and, in the same process (`xxgk run` executes in-process), reuse its suite outcomes
+instead of validating every suite twice; anywhere else they validate the suites themselves.
 """
 
 from collections.abc import Iterator
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 import dagster as dg
 import pandas as pd
 
-from assets.defs.quality.assets import FACT_ASSETS, SuiteOutcome, evaluate_suite, markdown_table
+from assets.defs.quality.assets import FACT_ASSETS, SuiteOutcome, markdown_table, suite_outcomes
 from assets.resources import WarehouseResource
 from pipeline import identities
 
@@ -59,6 +61,8 @@ def _descriptions(suites) -> dict[str, str]:
 
 
 _DESCRIBED = _descriptions(identities.SUITES)
+#: Run after quality_findings, whose suite outcomes they reuse when it ran in the same process.
+_AFTER = ["quality_findings"]
 
 
 def _result(
@@ -95,7 +99,7 @@ def _of(outcome: SuiteOutcome, check: str) -> pd.DataFrame:
 @dg.multi_asset_check(
     name="identity_checks",
     specs=[
-        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check))
+        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check), additional_deps=_AFTER)
         for check, asset in IDENTITY_CHECKS.items()
     ],
     pool="warehouse",
@@ -104,9 +108,7 @@ def identity_checks(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
     """表三 / 表四 / narrative / cross-year identities per report (WARN: the report's own arithmetic)."""
-    with warehouse.connect(read_only=True) as conn:
-        identities.prepare(conn)
-        outcomes = [evaluate_suite(conn, suite) for suite in identities.IDENTITY_SUITES]
+    outcomes = suite_outcomes(context.run.run_id, warehouse, identities.IDENTITY_SUITES).values()
     for outcome in outcomes:
         for check in identities.suite_checks(outcome.name):
             stats = outcome.stats.get(check, {})
@@ -140,14 +142,16 @@ def identity_checks(
 @dg.multi_asset_check(
     name="report_range_checks",
     specs=[
-        dg.AssetCheckSpec(check, asset="reports", description=_DESCRIBED.get(check)) for check in RANGE_CHECKS
+        dg.AssetCheckSpec(check, asset="reports", description=_DESCRIBED.get(check), additional_deps=_AFTER)
+        for check in RANGE_CHECKS
     ],
     pool="warehouse",
 )
-def report_range_checks(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+def report_range_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
     """Years, periods, publication dates and format eras of the parsed reports."""
-    with warehouse.connect(read_only=True) as conn:
-        outcome = evaluate_suite(conn, "report_ranges")
+    outcome = suite_outcomes(context.run.run_id, warehouse, ("report_ranges",))["report_ranges"]
     for check in RANGE_CHECKS:
         yield _result(
             "reports",
@@ -161,16 +165,17 @@ def report_range_checks(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckR
 @dg.multi_asset_check(
     name="fact_domain_checks",
     specs=[
-        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check))
+        dg.AssetCheckSpec(check, asset=asset, description=_DESCRIBED.get(check), additional_deps=_AFTER)
         for asset in FACT_ASSETS
         for check in DOMAIN_CHECKS
     ],
     pool="warehouse",
 )
-def fact_domain_checks(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+def fact_domain_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
     """No duplicate facts, known metric codes, non-negative values, whole counts: per fact table."""
-    with warehouse.connect(read_only=True) as conn:
-        outcome = evaluate_suite(conn, "fact_domains")
+    outcome = suite_outcomes(context.run.run_id, warehouse, ("fact_domains",))["fact_domains"]
     for asset in FACT_ASSETS:
         checked = int((outcome.frame["fact_table"] == asset).sum()) if len(outcome.frame) else 0
         for check in DOMAIN_CHECKS:
