@@ -410,7 +410,7 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
+        conn = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
         raise ValueError(f"invalid DuckDB memory limit {memory_limit!r} (XXGK_DUCKDB_MEMORY): {exc}") from exc
     except duckdb.IOException as exc:
@@ -420,6 +420,8 @@ def connect(
                 "close it, or query with duckdb -readonly, then run again"
             ) from exc
         raise
+    conn.execute("SET enable_progress_bar = false")  # long queries draw no bars into run logs
+    return conn
 
 
 def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -> None:
@@ -585,7 +587,10 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, folder: str | Path) -> list[
         tmp = target.with_suffix(".parquet.tmp")
         # COPY takes no parameters: the path is ours (derived from the warehouse path), quotes doubled.
         literal = str(tmp).replace("'", "''")
-        conn.execute(f"COPY {table} TO '{literal}' (FORMAT parquet, COMPRESSION zstd)")
+        # bounded row groups: 122,880 rows of report text (the default) would not fit the memory cap
+        conn.execute(
+            f"COPY {table} TO '{literal}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE_BYTES '64MB')"
+        )
         tmp.replace(target)
         written.append(target)
     return written

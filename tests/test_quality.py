@@ -663,3 +663,38 @@ def test_a_failing_structural_check_is_an_error_that_still_reaches_the_findings(
     with duckdb.connect(str(path), read_only=True) as c:
         names = {r[0] for r in c.execute("SELECT check_name FROM v_quality_findings").fetchall()}
     assert "facts_unique" in names
+
+
+def test_checks_reuse_the_suites_quality_findings_validated_in_the_same_run(tmp_path, monkeypatch):
+    from assets import gx as gx_helper
+
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as c:
+        build(c)
+        set_value(c, "fact_requests", STD_2019, "apply.new", "natural_person", +1)
+    validated = []
+    run_suite = gx_helper.run_suite
+    monkeypatch.setattr(
+        gx_helper,
+        "run_suite",
+        lambda df, suite, **kw: validated.append(suite.name) or run_suite(df, suite, **kw),
+    )
+
+    def outcome(result):
+        return {
+            (e.asset_key.to_user_string(), e.check_name): (e.passed, e.metadata["report_ids"].value)
+            for e in result.get_asset_check_evaluations()
+        }
+
+    together = materialize(path)  # quality_findings, then the checks
+    assert sorted(validated) == sorted(identities.SUITES)  # each suite validated once
+    validated.clear()
+    checks_only = dg.materialize(
+        [*EXTERNAL, quality_findings, identity_checks, report_range_checks, fact_domain_checks],
+        selection=dg.AssetSelection.all_asset_checks(),
+        resources={"warehouse": WarehouseResource(path=str(path)), "settings": XxgkSettings()},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert sorted(validated) == sorted(identities.SUITES)  # without quality_findings: their own
+    assert outcome(checks_only) == outcome(together)
+    assert sum(not passed for passed, _ in outcome(together).values()) == 2
