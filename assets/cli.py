@@ -67,8 +67,9 @@ def _unchanged(settings, warehouse) -> int | None:
         return None
     with warehouse.connect(read_only=True) as conn:
         known = wh.known_files(conn)
-        last = conn.execute("SELECT status FROM ingest_runs ORDER BY started_at DESC LIMIT 1").fetchone()
-    if not last or last[0] != "succeeded":
+        last = conn.execute("SELECT status FROM ingest_runs ORDER BY started_at DESC LIMIT 1").fetchall()
+        orphans = wh.orphaned_duplicates(conn)
+    if not last or last[0][0] != "succeeded" or orphans:
         return None
     entries = batch.scan(settings.raw_root())
     plan = batch.plan(entries, known)

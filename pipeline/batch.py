@@ -154,14 +154,18 @@ class Plan:
 
 
 def plan(
-    entries: list[FileEntry], known: dict[str, tuple[int, int, str, str]], version: str = EXTRACTOR_VERSION
+    entries: list[FileEntry],
+    known: dict[str, tuple[int, int, str, str]],
+    version: str = EXTRACTOR_VERSION,
+    reread: Iterable[str] = (),
 ) -> Plan:
     """Split the listing into new / changed / unchanged / deleted against what the warehouse holds.
 
     A file whose size and mtime match and whose row came from this extractor version is not
-    even read; anything else is re-read (and re-parsed: the content hash decides nothing here
-    because reading is what costs; parsing is skipped later if the bytes are identical).
+    even read; anything else is re-read, and so are the files named in `reread` (duplicates whose
+    original is gone). Reading is what costs, so the content hash decides nothing here.
     """
+    reread = set(reread)
     result = Plan()
     listed = set()
     for entry in entries:
@@ -175,6 +179,7 @@ def plan(
             and prior[1] == entry.mtime_ns
             and prior[3] == version
             and not entry.unreadable
+            and entry.source_file not in reread
         ):
             result.unchanged.append(entry.source_file)
         else:

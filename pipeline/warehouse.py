@@ -493,6 +493,23 @@ def known_files(conn: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, st
     return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
 
+def orphaned_duplicates(conn: duckdb.DuckDBPyConnection, leaving: Iterable[str] = ()) -> set[str]:
+    """Files quarantined as a duplicate whose original no longer has a parsed row once the files in
+    `leaving` (being replaced or deleted) are gone: they must be read again, or their facts are lost."""
+    conn.register("_leaving", pa.table({"source_file": pa.array(sorted(set(leaving)), pa.string())}))
+    try:
+        rows = conn.execute(
+            """SELECT d.source_file FROM reports d
+               WHERE d.status = 'quarantined' AND starts_with(d.status_reason, 'duplicate of ')
+                 AND NOT EXISTS (SELECT 1 FROM reports o
+                                 WHERE o.report_id = d.report_id AND o.status = 'parsed'
+                                   AND o.source_file NOT IN (SELECT source_file FROM _leaving))"""
+        ).fetchall()
+    finally:
+        conn.unregister("_leaving")
+    return {r[0] for r in rows}
+
+
 #: staged table -> warehouse table it loads into (facts fan out to the fact tables by subject)
 _LOADS = {
     "reports": "reports",

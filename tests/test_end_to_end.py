@@ -110,6 +110,48 @@ def test_hostile_folder_is_quarantined_and_the_run_goes_on(tmp_path):
     assert rows["noise.bin"].startswith("quarantined:")
 
 
+def test_a_duplicate_takes_over_when_its_original_goes(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    seed = SEEDS / "002_cff968de04f93286.txt"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        shutil.copy(seed, raw / name)
+    path = tmp_path / "w.duckdb"
+
+    def status() -> dict:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            return dict(
+                conn.execute(
+                    "SELECT r.source_file, r.status || ':' || r.status_reason || ':' || "
+                    "(SELECT count(*) FROM v_facts f WHERE f.report_id = r.report_id) FROM v_reports r"
+                ).fetchall()
+            )
+
+    run(raw, path)
+    first = status()
+    facts = first["a.txt"].split(":")[-1]
+    assert first["a.txt"] == f"parsed::{facts}" and int(facts) > 0
+    assert first["b.txt"].startswith("quarantined:duplicate of a.txt") and first["c.txt"].startswith(
+        "quarantined:duplicate of a.txt"
+    )
+    run(raw, path)  # duplicates are stable: nothing is re-read, nothing changes
+    assert status() == first
+
+    (raw / "a.txt").unlink()  # the original goes: the next copy is parsed in its place, facts and all
+    run(raw, path)
+    second = status()
+    assert set(second) == {"b.txt", "c.txt"}
+    assert second["b.txt"] == f"parsed::{facts}" and second["c.txt"].startswith(
+        "quarantined:duplicate of b.txt"
+    )
+
+    with open(raw / "b.txt", "ab") as fh:  # the original changes: the copy no longer duplicates it
+        fh.write("\n本报告电子版可在网站下载。".encode())
+    run(raw, path)
+    third = status()
+    assert third["b.txt"].startswith("parsed::") and third["c.txt"] == f"parsed::{facts}"
+
+
 def test_a_new_extractor_version_replans_every_file(seeds_warehouse):
     from pipeline import batch
     from pipeline.records import EXTRACTOR_VERSION

@@ -73,6 +73,22 @@ def test_unwritable_warehouse_location_is_a_clear_error(raw, tmp_path):
     assert "cannot open warehouse" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_no_change_run_skips_dagster_and_a_copy_takes_over_from_its_deleted_original(raw, tmp_path):
+    shutil.copy(next(raw.glob("*.txt")), raw / "zz-copy.txt")
+    warehouse = tmp_path / "w.duckdb"
+    assert cli(raw, warehouse).returncode == 0
+    again = cli(raw, warehouse)
+    assert again.returncode == 0 and again.stdout.startswith(
+        f"nothing changed under {raw} since the last run"
+    )
+    original = rows(warehouse, "SELECT status_reason FROM reports WHERE source_file = 'zz-copy.txt'")[0][0]
+    (raw / original.removeprefix("duplicate of ").removesuffix(" (identical content)")).unlink()
+    # the copy itself is unchanged, but its original is gone: the run reads it again
+    third = cli(raw, warehouse)
+    assert third.returncode == 0 and "nothing changed" not in third.stdout
+    assert rows(warehouse, "SELECT status FROM reports WHERE source_file = 'zz-copy.txt'") == [("parsed",)]
+
+
 def test_a_bad_duckdb_memory_limit_is_a_clear_error(raw, tmp_path, monkeypatch):
     monkeypatch.setenv("XXGK_DUCKDB_MEMORY", "lots")
     result = cli(raw, tmp_path / "w.duckdb")

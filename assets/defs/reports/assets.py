@@ -78,6 +78,10 @@ def raw_reports(
         # only this run's shards: a file gone from another shard is that shard's run to delete
         known = {name: row for name, row in wh.known_files(conn).items() if mine(name)}
         plan = batch.plan(entries, known)
+        leaving = {e.source_file for e in plan.to_process} | set(plan.deleted)
+        orphans = {name for name in wh.orphaned_duplicates(conn, leaving) if mine(name)} - leaving
+        if orphans:  # duplicates of a file that is gone or changed: read them again
+            plan = batch.plan(entries, known, reread=orphans)
         taken = {}
         if plan.to_process:  # duplicates are looked up across every shard, not only this run's
             taken = dict(
