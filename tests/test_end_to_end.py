@@ -186,3 +186,15 @@ def test_data_dictionary_in_docs_is_current():
     with duckdb.connect() as conn:
         ensure_schema(conn)
         assert (ROOT / "docs" / "data_dictionary.md").read_text(encoding="utf-8") == data_dictionary(conn)
+
+
+def test_every_table_is_exported_to_parquet_whole(seeds_warehouse):
+    from pipeline.warehouse import FACT_TABLES, TABLES
+
+    folder = seeds_warehouse.parent / "parquet"
+    with duckdb.connect(str(seeds_warehouse), read_only=True) as conn:
+        for table in (*TABLES, *FACT_TABLES):
+            exported = conn.execute(
+                f"SELECT * FROM read_parquet('{folder / table}.parquet') ORDER BY ALL"
+            ).fetchall()
+            assert exported == conn.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall(), table
