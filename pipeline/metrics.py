@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline import formats
+
 
 @dataclass(frozen=True, slots=True)
 class Metric:
@@ -24,47 +26,54 @@ def _m(
     return Metric(code, zh, en, unit, era, parent, is_sum, subject, required)
 
 
-DENIED_REASONS = {
-    "state_secret": ("属于国家秘密", "state secret"),
-    "law_forbidden": ("其他法律行政法规禁止公开", "forbidden by other laws and regulations"),
-    "three_safety": ("危及“三安全一稳定”", "endangers security and stability"),
-    "third_party": ("保护第三方合法权益", "protects third-party rights"),
-    "internal_affairs": ("属于三类内部事务信息", "internal affairs information"),
-    "process_info": ("属于四类过程性信息", "process information"),
-    "enforcement_file": ("属于行政执法案卷", "administrative enforcement file"),
-    "admin_query": ("属于行政查询事项", "administrative query matter"),
-    # narrative-era sub-reasons
+#: English labels of the official rows; the Chinese labels come from pipeline.formats.
+_DENIED_EN = {
+    "state_secret": "state secret",
+    "law_forbidden": "forbidden by other laws and regulations",
+    "three_safety": "endangers security and stability",
+    "third_party": "protects third-party rights",
+    "internal_affairs": "internal affairs information",
+    "process_info": "process information",
+    "enforcement_file": "administrative enforcement file",
+    "admin_query": "administrative query matter",
+}
+DENIED_REASONS = {k: (formats.DENIED_REASONS[k], en) for k, en in _DENIED_EN.items()} | {
+    # narrative-era sub-reasons (pre-2019 wordings, not table rows)
     "commercial_secret": ("涉及商业秘密", "commercial secret"),
     "privacy": ("涉及个人隐私", "personal privacy"),
     "not_gov_info": ("不是《条例》所指政府信息", "not government information under the Regulations"),
     "other_legal": ("法律法规规定的其他情形", "other statutory grounds"),
 }
-UNABLE_REASONS = {
-    "not_held": ("本机关不掌握相关政府信息", "not held by this agency"),
-    "needs_creation": ("没有现成信息需要另行制作", "would need to be created"),
-    "unclear": ("补正后申请内容仍不明确", "still unclear after amendment"),
+_UNABLE_EN = {
+    "not_held": "not held by this agency",
+    "needs_creation": "would need to be created",
+    "unclear": "still unclear after amendment",
 }
-NOT_PROCESSED_REASONS = {
-    "complaint": ("信访举报投诉类申请", "petition or complaint"),
-    "repeat": ("重复申请", "repeated request"),
-    "publication": ("要求提供公开出版物", "asks for a publication"),
-    "massive": ("无正当理由大量反复申请", "massive repeated requests"),
-    "confirm": ("要求行政机关确认或重新出具已获取信息", "asks to confirm or reissue obtained information"),
+UNABLE_REASONS = {k: (formats.UNABLE_REASONS[k], en) for k, en in _UNABLE_EN.items()}
+_NOT_PROCESSED_EN = {
+    "complaint": "petition or complaint",
+    "repeat": "repeated request",
+    "publication": "asks for a publication",
+    "massive": "massive repeated requests",
+    "confirm": "asks to confirm or reissue obtained information",
 }
-OTHER_REASONS = {
-    "overdue_amend": ("申请人无正当理由逾期不补正", "applicant did not amend in time"),
-    "overdue_fee": ("申请人逾期未按收费通知要求缴纳费用", "applicant did not pay the fee in time"),
-    "other": ("其他", "other"),
+NOT_PROCESSED_REASONS = {k: (formats.NOT_PROCESSED_REASONS[k], en) for k, en in _NOT_PROCESSED_EN.items()}
+_OTHER_EN = {
+    "overdue_amend": "applicant did not amend in time",
+    "overdue_fee": "applicant did not pay the fee in time",
+    "other": "other",
 }
-APPLICANT_COLUMNS = {
-    "natural_person": ("自然人", "natural persons"),
-    "commercial": ("商业企业", "commercial enterprises"),
-    "research": ("科研机构", "research institutions"),
-    "public_interest": ("社会公益组织", "public-interest organisations"),
-    "legal_service": ("法律服务机构", "legal service providers"),
-    "other": ("其他", "other legal persons"),
-    "total": ("总计", "total"),
+OTHER_REASONS = {k: (formats.OTHER_REASONS[k], en) for k, en in _OTHER_EN.items()}
+_APPLICANT_EN = {
+    "natural_person": "natural persons",
+    "commercial": "commercial enterprises",
+    "research": "research institutions",
+    "public_interest": "public-interest organisations",
+    "legal_service": "legal service providers",
+    "other": "other legal persons",
+    "total": "total",
 }
+APPLICANT_COLUMNS = {k: (zh, _APPLICANT_EN[k]) for k, zh in formats.TABLE3_COLUMNS}
 CHANNELS = {
     "in_person": ("当面申请", "in person"),
     "online": ("网络申请", "online"),
@@ -74,35 +83,43 @@ CHANNELS = {
     "phone": ("电话申请", "by phone"),
     "other": ("其他形式申请", "other channels"),
 }
-PROCEEDING_RESULTS = {
-    "upheld": ("结果维持", "upheld"),
-    "corrected": ("结果纠正", "corrected"),
-    "other": ("其他结果", "other result"),
-    "pending": ("尚未审结", "pending"),
-    "total": ("总计", "total"),
+_RESULT_EN = {"upheld": "upheld", "corrected": "corrected", "other": "other result", "pending": "pending"}
+PROCEEDING_RESULTS = {k: (zh, _RESULT_EN.get(k, k)) for k, zh in formats.TABLE4_RESULTS}
+_ARTICLE20_EN = {
+    "rules": "regulations (规章)",
+    "normative_docs": "normative documents",
+    "licensing": "administrative licensing",
+    "other_services": "other external management services",
+    "punishment": "administrative penalties",
+    "coercion": "administrative coercion",
+    "admin_fees": "administrative fees",
+    "procurement": "centralized government procurement",
 }
-ARTICLE20_ITEMS = {
-    "rules": ("规章", "regulations (规章)"),
-    "normative_docs": ("规范性文件", "normative documents"),
-    "licensing": ("行政许可", "administrative licensing"),
-    "other_services": ("其他对外管理服务事项", "other external management services"),
-    "punishment": ("行政处罚", "administrative penalties"),
-    "coercion": ("行政强制", "administrative coercion"),
-    "admin_fees": ("行政事业性收费", "administrative fees"),
-    "procurement": ("政府集中采购", "centralized government procurement"),
+ARTICLE20_ITEMS = {k: (label, _ARTICLE20_EN[k]) for k, (label, _, _) in formats.TABLE2_ITEMS.items()}
+
+
+def _header_labels(measure: str) -> str:
+    return " / ".join(dict.fromkeys(label for m, _, label in formats.TABLE2_HEADERS if m == measure))
+
+
+_MEASURES_EN = {
+    "made": ("made this year", "count"),
+    "published": ("newly published this year", "count"),
+    "total_public": ("total published", "count"),
+    "repealed": ("repealed this year", "count"),
+    "in_force": ("in force", "count"),
+    "prev_items": ("items last year", "count"),
+    "change": ("change this year", "count"),
+    "decisions": ("decisions", "count"),
+    "projects": ("procurement projects", "count"),
 }
-ARTICLE20_MEASURES = {
-    "made": ("本年新制作数量 / 本年制发件数", "made this year", "count"),
-    "published": ("本年新公开数量", "newly published this year", "count"),
-    "total_public": ("对外公开总数量", "total published", "count"),
-    "repealed": ("本年废止件数", "repealed this year", "count"),
-    "in_force": ("现行有效件数", "in force", "count"),
-    "prev_items": ("上一年项目数量", "items last year", "count"),
-    "change": ("本年增/减", "change this year", "count"),
-    "decisions": ("处理决定数量 / 本年处理决定数量", "decisions", "count"),
-    "amount_yuan": ("采购总金额 / 本年收费金额", "amount (yuan)", "yuan"),
-    "amount_unknown_unit": ("采购总金额（未注明单位）", "amount, unit not stated", "unknown"),
-    "projects": ("采购项目数量", "procurement projects", "count"),
+ARTICLE20_MEASURES = {m: (_header_labels(m), en, unit) for m, (en, unit) in _MEASURES_EN.items()} | {
+    "amount_yuan": (_header_labels("amount"), "amount (yuan)", "yuan"),
+    "amount_unknown_unit": (
+        _header_labels("amount").split(" / ")[0] + "（未注明单位）",
+        "amount, unit not stated",
+        "unknown",
+    ),
 }
 
 
@@ -257,6 +274,30 @@ def _vocabulary() -> list[Metric]:
             era="narrative",
         ),
     ]
+    stats = {row.code: row.label for row in formats.STATS_ROWS}
+    out += [
+        _m(
+            code,
+            stats[code],
+            en,
+            parent="proactive.total",
+            is_sum=True,
+            subject="proactive",
+            era="narrative",
+        )
+        for code, en in (
+            ("proactive.channel.website", "disclosed on the website"),
+            ("proactive.channel.gazette", "disclosed in the government gazette"),
+        )
+    ]
+    out.append(
+        _m(
+            "appeal.total",
+            stats["appeal.total"],
+            "administrative appeals (申诉)",
+            subject="review_litigation",
+        )
+    )
     for item, (zh_i, en_i) in ARTICLE20_ITEMS.items():
         for measure, (zh_m, en_m, unit) in ARTICLE20_MEASURES.items():
             out.append(

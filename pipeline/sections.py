@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from itertools import chain
 
+from pipeline import formats
 from pipeline.records import Section
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -40,12 +41,16 @@ _HEADING_BODY = (
 _HEADING = re.compile(r"(?P<lead>[\n。!?])" + _HEADING_BODY)
 _HEADING_AT_START = re.compile(r"(?P<lead>(?!))?" + _HEADING_BODY)
 
-#: Row labels of the standard tables (表三 rows, 表二 items): a "heading" starting so is a table row.
+#: Row labels of 表三 (their first CJK characters, pipeline.formats): a "heading" starting so is a table row.
 _TABLE_ROW_LABEL = re.compile(
-    r"本年新收|上年结转|本年度办理结果|结转下年度|予以公开|部分公开|不予公开|无法提供|不予处理|其他处理|总计"
-    r"|属于国家秘密|其他法律行政法规|危及|保护第三方|属于三类|属于四类|属于行政执法|属于行政查询"
-    r"|本机关不掌握|没有现成信息|补正后申请|信访举报投诉|重复申请|要求提供公开出版物|无正当理由"
-    r"|要求行政机关确认|申请人无正当理由|申请人逾期|其他\s*$"
+    "|".join(
+        dict.fromkeys(
+            re.escape(re.match(r"[\u4e00-\u9fff]+", row.identifying).group(0)[:4])
+            for row in formats.TABLE3_ROWS
+            if len(row.identifying) > 2
+        )
+    )
+    + "|总计|其他\\s*$"
 )
 
 #: A numbered sub-row glued into a label ("(四)无2.没有现成信息需要另").

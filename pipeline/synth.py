@@ -54,6 +54,8 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from pipeline import formats
+
 # ------------------------------------------------------------------------------------------------
 # Mix (shares of all documents unless said otherwise)
 # ------------------------------------------------------------------------------------------------
@@ -574,46 +576,53 @@ def _lognormal_int(rng: random.Random, mu: float, sigma: float, zero_share: floa
 # Tables: 2019 / 2021 standard formats (domain.md §2a/§2b) as rows of cells
 # ------------------------------------------------------------------------------------------------
 
-COLS = ("natural_person", "commercial", "research", "public_interest", "legal_service", "other", "total")
-_T3_HEADER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
-_DENIED_LABELS = (
-    "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”", "4.保护第三方合法权益",
-    "5.属于三类内部事务信息", "6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项",
-)  # fmt: skip
-_UNABLE_LABELS = ("1.本机关不掌握相关政府信息", "2.没有现成信息需要另行制作", "3.补正后申请内容仍不明确")
-_NOTPROC_LABELS = (
-    "1.信访举报投诉类申请", "2.重复申请", "3.要求提供公开出版物", "4.无正当理由大量反复申请",
-    "5.要求行政机关确认或重新出具已获取信息",
-)  # fmt: skip
-_OTHER_LABELS_2021 = (
-    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    "3.其他",
-)
+_ROW = {row.code: row.printed for row in formats.TABLE3_ROWS}
+_COL = dict(formats.TABLE3_COLUMNS)
+_T2_ITEM = {key: label for key, (label, _, _) in formats.TABLE2_ITEMS.items()}
+_T2_HEAD = {(era, measure): label for measure, era, label in formats.TABLE2_HEADERS}
+_T4_BLOCK = dict(formats.TABLE4_BLOCKS)
+
+
+def _subrow_labels(group: str, era: str = "std2019") -> tuple[str, ...]:
+    return tuple(row.printed for row in formats.table3_rows(era) if row.group == group)
+
+
+def _item_title(n: str) -> str:
+    return formats.TABLE2_MARKER.format(n=n)
+
+
+COLS = tuple(key for key, _ in formats.TABLE3_COLUMNS)
+_T3_HEADER = formats.TABLE3_NOTE
+_DENIED_LABELS = _subrow_labels("apply.outcome.denied")
+_UNABLE_LABELS = _subrow_labels("apply.outcome.unable")
+_NOTPROC_LABELS = _subrow_labels("apply.outcome.not_processed")
+_OTHER_LABELS_2021 = _subrow_labels("apply.outcome.other", "std2021")
 
 
 def _t3_rows(era: str) -> list[tuple[str, tuple[str, ...], str]]:
     """(row key, label cells, group) for every data row of 表三, in order."""
     rows = [
-        ("new", ("一、本年新收政府信息公开申请数量",), ""),
-        ("carried", ("二、上年结转政府信息公开申请数量",), ""),
-        ("granted", ("三、本年度办理结果", "（一）予以公开"), "granted"),
-        ("partial", ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）",), "partial"),
+        ("new", (_ROW["apply.new"],), ""),
+        ("carried", (_ROW["apply.carried_over"],), ""),
+        ("granted", (_ROW["apply.results"], _ROW["apply.outcome.granted"]), "granted"),
+        ("partial", (_ROW["apply.outcome.partial"],), "partial"),
     ]
     for group, head, labels in (
-        ("denied", "（三）不予公开", _DENIED_LABELS),
-        ("unable", "（四）无法提供", _UNABLE_LABELS),
-        ("not_processed", "（五）不予处理", _NOTPROC_LABELS),
+        ("denied", _ROW["apply.outcome.denied"], _DENIED_LABELS),
+        ("unable", _ROW["apply.outcome.unable"], _UNABLE_LABELS),
+        ("not_processed", _ROW["apply.outcome.not_processed"], _NOTPROC_LABELS),
     ):
         for i, label in enumerate(labels):
             rows.append((f"{group}{i + 1}", (head, label) if i == 0 else (label,), group))
     if era == "std2019":
-        rows.append(("other1", ("（六）其他处理",), "other"))
+        rows.append(("other1", (_ROW["apply.outcome.other"],), "other"))
     else:
         for i, label in enumerate(_OTHER_LABELS_2021):
-            rows.append((f"other{i + 1}", ("（六）其他处理", label) if i == 0 else (label,), "other"))
-    rows.append(("handled", ("（七）总计",), ""))
-    rows.append(("forward", ("四、结转下年度继续办理",), ""))
+            rows.append(
+                (f"other{i + 1}", (_ROW["apply.outcome.other"], label) if i == 0 else (label,), "other")
+            )
+    rows.append(("handled", (_ROW["apply.total_handled"],), ""))
+    rows.append(("forward", (_ROW["apply.carried_forward"],), ""))
     return rows
 
 
@@ -761,7 +770,10 @@ def _table2(rng: random.Random, era: str, size: str, sp: float, html: bool) -> t
     na_rules = not rules_ok and rng.random() < 0.25
     tables = []
     if era == "std2019":
-        heads = ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量")
+        heads = (
+            formats.TABLE2_INFO,
+            *(_T2_HEAD["std2019", m] for m in ("made", "published", "total_public")),
+        )
         rule_made = rng.randint(0, 6) if rules_ok else 0
         norm_made = rng.randint(0, scale)
         norm_pub = norm_made if rng.random() < 0.8 else rng.randint(0, norm_made)
@@ -771,34 +783,37 @@ def _table2(rng: random.Random, era: str, size: str, sp: float, html: bool) -> t
         )
         items = [
             (
-                "第二十条第（一）项",
+                _item_title("一"),
                 heads,
-                [["规章", *rule_cells], ["规范性文件", str(norm_made), str(norm_pub), str(norm_total)]],
+                [
+                    [_T2_ITEM["rules"], *rule_cells],
+                    [_T2_ITEM["normative_docs"], str(norm_made), str(norm_pub), str(norm_total)],
+                ],
             ),
         ]
         gold_norm = norm_pub
-        h5 = ("信息内容", "上一年项目数量", "本年增/减", "处理决定数量")
+        h5 = (formats.TABLE2_INFO, *(_T2_HEAD["std2019", m] for m in ("prev_items", "change", "decisions")))
         rows5 = []
-        for label in ("行政许可", "其他对外管理服务事项"):
+        for label in (_T2_ITEM["licensing"], _T2_ITEM["other_services"]):
             prev = _lognormal_int(rng, math.log(scale * 10), 0.8, zero_share=0.3)
             chg = rng.randint(-min(prev, 20), 20) if prev else 0
             dec = _lognormal_int(rng, math.log(scale * 200), 1.2, zero_share=0.3) if prev else 0
             rows5.append([label, str(prev), _fmt_signed(rng, chg), str(dec)])
-        items.append(("第二十条第（五）项", h5, rows5))
+        items.append((_item_title("五"), h5, rows5))
         rows6 = []
-        for label in ("行政处罚", "行政强制"):
+        for label in (_T2_ITEM["punishment"], _T2_ITEM["coercion"]):
             prev = _lognormal_int(rng, math.log(scale * 20), 0.8, zero_share=0.3)
             chg = rng.randint(-min(prev, 30), 30) if prev else 0
             dec = _lognormal_int(rng, math.log(scale * 50), 1.3, zero_share=0.3) if prev else 0
             rows6.append([label, str(prev), _fmt_signed(rng, chg), str(dec)])
-        items.append(("第二十条第（六）项", h5, rows6))
+        items.append((_item_title("六"), h5, rows6))
         prev = _lognormal_int(rng, math.log(scale * 3), 0.8, zero_share=0.5)
         chg = rng.randint(-min(prev, 5), 3) if prev else 0
         items.append(
             (
-                "第二十条第（八）项",
-                ("信息内容", "上一年项目数量", "本年增/减", ""),
-                [["行政事业性收费", str(prev), _fmt_signed(rng, chg), ""]],
+                _item_title("八"),
+                (formats.TABLE2_INFO, _T2_HEAD["std2019", "prev_items"], _T2_HEAD["std2019", "change"], ""),
+                [[_T2_ITEM["admin_fees"], str(prev), _fmt_signed(rng, chg), ""]],
             )
         )
         projects = _lognormal_int(rng, math.log(scale * 8), 1.0, zero_share=0.3)
@@ -812,13 +827,13 @@ def _table2(rng: random.Random, era: str, size: str, sp: float, html: bool) -> t
             amount_s = f"{amount / 10000:.4f}".rstrip("0").rstrip(".") + "万元"
         items.append(
             (
-                "第二十条第（九）项",
-                ("信息内容", "采购项目数量", "采购总金额", ""),
-                [["政府集中采购", str(projects), amount_s if projects else "0", ""]],
+                _item_title("九"),
+                (formats.TABLE2_INFO, _T2_HEAD["std2019", "projects"], _T2_HEAD["std2019", "amount"], ""),
+                [[_T2_ITEM["procurement"], str(projects), amount_s if projects else "0", ""]],
             )
         )
     else:
-        heads = ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数")
+        heads = (formats.TABLE2_INFO, *(_T2_HEAD["std2021", m] for m in ("made", "repealed", "in_force")))
         rule_made = rng.randint(0, 5) if rules_ok else 0
         norm_made = rng.randint(0, scale)
         norm_rep = rng.randint(0, max(1, norm_made // 2)) if rng.random() < 0.5 else 0
@@ -834,27 +849,47 @@ def _table2(rng: random.Random, era: str, size: str, sp: float, html: bool) -> t
         )
         items = [
             (
-                "第二十条第（一）项",
+                _item_title("一"),
                 heads,
-                [["规章", *rule_cells], ["行政规范性文件", str(norm_made), str(norm_rep), str(norm_valid)]],
+                [
+                    [_T2_ITEM["rules"], *rule_cells],
+                    [formats.TABLE2_NORMATIVE_2021, str(norm_made), str(norm_rep), str(norm_valid)],
+                ],
             ),
         ]
         gold_norm = norm_made
-        dec = ("信息内容", "本年处理决定数量", "", "")
+        dec = (formats.TABLE2_INFO, _T2_HEAD["std2021", "decisions"], "", "")
         items.append(
             (
-                "第二十条第（五）项",
+                _item_title("五"),
                 dec,
-                [["行政许可", str(_lognormal_int(rng, math.log(scale * 200), 1.2, zero_share=0.25)), "", ""]],
+                [
+                    [
+                        _T2_ITEM["licensing"],
+                        str(_lognormal_int(rng, math.log(scale * 200), 1.2, zero_share=0.25)),
+                        "",
+                        "",
+                    ]
+                ],
             )
         )
         items.append(
             (
-                "第二十条第（六）项",
+                _item_title("六"),
                 dec,
                 [
-                    ["行政处罚", str(_lognormal_int(rng, math.log(scale * 50), 1.3, zero_share=0.3)), "", ""],
-                    ["行政强制", str(_lognormal_int(rng, math.log(scale * 5), 1.3, zero_share=0.5)), "", ""],
+                    [
+                        _T2_ITEM["punishment"],
+                        str(_lognormal_int(rng, math.log(scale * 50), 1.3, zero_share=0.3)),
+                        "",
+                        "",
+                    ],
+                    [
+                        _T2_ITEM["coercion"],
+                        str(_lognormal_int(rng, math.log(scale * 5), 1.3, zero_share=0.5)),
+                        "",
+                        "",
+                    ],
                 ],
             )
         )
@@ -862,9 +897,9 @@ def _table2(rng: random.Random, era: str, size: str, sp: float, html: bool) -> t
         fee_s = "0" if fee == 0 else f"{fee:.2f}".rstrip("0").rstrip(".")
         items.append(
             (
-                "第二十条第（八）项",
-                ("信息内容", "本年收费金额（单位：万元）", "", ""),
-                [["行政事业性收费", fee_s, "", ""]],
+                _item_title("八"),
+                (formats.TABLE2_INFO, _T2_HEAD["std2021", "amount"], "", ""),
+                [[_T2_ITEM["admin_fees"], fee_s, "", ""]],
             )
         )
     for title, head, body in items:
@@ -905,9 +940,9 @@ def _t3_static(era: str) -> tuple[list[tuple[str, list[str], list[str], str]], l
             lab = _td(labels[0])
         out.append((key, list(labels), [""] * (3 - len(labels)), lab))
     head = [
-        _td(_T3_HEADER, rs=3, cs=3) + _td("申请人情况", cs=7),
-        _td("自然人", rs=2) + _td("法人或其他组织", cs=5) + _td("总计", rs=2),
-        "".join(_td(h) for h in ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")),
+        _td(_T3_HEADER, rs=3, cs=3) + _td(formats.TABLE3_HEADER, cs=7),
+        _td(_COL["natural_person"], rs=2) + _td(formats.TABLE3_LEGAL_GROUP, cs=5) + _td(_COL["total"], rs=2),
+        "".join(_td(_COL[c]) for c in COLS[1:6]),
     ]
     return out, head
 
@@ -916,10 +951,10 @@ def _table3(
     rng: random.Random, era: str, printed: dict[str, list[int | None]], sp: float, html: bool
 ) -> Table:
     static, head_html = _t3_static(era)
-    orgs = ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
+    orgs = tuple(_COL[c] for c in COLS[1:6])
     rows: list[list[str | None]] = [
-        [_T3_HEADER, "申请人情况", "", "", "", "", "", "", "", ""],
-        ["自然人", "法人或其他组织", "总计", "", "", "", "", "", "", ""],
+        [_T3_HEADER, formats.TABLE3_HEADER, "", "", "", "", "", "", "", ""],
+        [_COL["natural_person"], formats.TABLE3_LEGAL_GROUP, _COL["total"], "", "", "", "", "", "", ""],
         [*((_maybe_space(rng, h, sp) for h in orgs) if sp else orgs), "", "", "", ""],
     ]
     markup = list(head_html) if html else []
@@ -933,20 +968,22 @@ def _table3(
 
 
 def _table4(rng: random.Random, vals: list[int], sp: float, html: bool) -> Table:
-    results = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+    results = tuple(label for _, label in formats.TABLE4_RESULTS)
     r2 = [_maybe_space(rng, h, sp) for h in results]
     r3 = [_maybe_space(rng, h, sp) for h in results * 2]
     rows: list[list[str | None]] = [
-        ["行政复议", "行政诉讼", *([""] * 13)],
-        [*r2, "未经复议直接起诉", "复议后起诉", *([""] * 8)],
+        [_T4_BLOCK["review"], formats.TABLE4_LITIGATION, *([""] * 13)],
+        [*r2, _T4_BLOCK["litigation.direct"], _T4_BLOCK["litigation.after_review"], *([""] * 8)],
         [*r3, *([""] * 5)],
         [str(v) for v in vals],
     ]
     if not html:
         return Table(rows, "")
     markup = [
-        _td("行政复议", cs=5) + _td("行政诉讼", cs=10),
-        "".join(_td(h, rs=2) for h in results) + _td("未经复议直接起诉", cs=5) + _td("复议后起诉", cs=5),
+        _td(_T4_BLOCK["review"], cs=5) + _td(formats.TABLE4_LITIGATION, cs=10),
+        "".join(_td(h, rs=2) for h in results)
+        + _td(_T4_BLOCK["litigation.direct"], cs=5)
+        + _td(_T4_BLOCK["litigation.after_review"], cs=5),
         "".join(_td(h) for h in results * 2),
         "".join(_td(str(v)) for v in vals),
     ]

@@ -29,15 +29,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from pipeline.metrics import (
-    APPLICANT_COLUMNS,
-    ARTICLE20_ITEMS,
-    DENIED_REASONS,
-    NOT_PROCESSED_REASONS,
-    OTHER_REASONS,
-    PROCEEDING_RESULTS,
-    UNABLE_REASONS,
-)
+from pipeline import formats
+from pipeline.formats import Row
 from pipeline.numbers import first_chars
 from pipeline.records import Fact, Finding, NormalizedDoc, Section, TableCell
 
@@ -49,72 +42,71 @@ class TableExtraction:
     findings: list[Finding] = field(default_factory=list)
 
 
-# --- vocabulary ------------------------------------------------------------------------------------
+# --- vocabulary (all from pipeline.formats) ------------------------------------------------------------
 
-COLUMNS: tuple[str, ...] = tuple(APPLICANT_COLUMNS)  # natural_person … other, total (table order)
+COLUMNS: tuple[str, ...] = tuple(key for key, _ in formats.TABLE3_COLUMNS)  # natural_person … total
 APPLICANTS = COLUMNS[:6]
 LEGAL_COLUMNS = COLUMNS[1:6]
-RESULTS: tuple[str, ...] = tuple(PROCEEDING_RESULTS)  # upheld, corrected, other, pending, total
-T4_BLOCKS = ("review", "litigation.direct", "litigation.after_review")
+RESULTS: tuple[str, ...] = tuple(key for key, _ in formats.TABLE4_RESULTS)  # upheld … total
+T4_BLOCKS: tuple[str, ...] = tuple(code for code, _ in formats.TABLE4_BLOCKS)
 
 _EVIDENCE_MAX = 300
 _MAX_SPLIT_DIGITS = 40  # glued digit runs longer than this are never split
 _MAX_SPLIT_NODES = 200_000  # search budget of one glued-digit split
 
+_QUOTE = r"[“”\"'‘’「」『』]?"
+_OPTIONAL_PUNCT = {"/": r"[/、]?", "“": _QUOTE, "”": _QUOTE}
+
 
 def _fz(label: str) -> str:
-    """A literal label that survives line wraps: optional whitespace between its characters."""
-    return r"\s*".join(re.escape(c) for c in label)
+    """A literal label that survives line wraps: optional whitespace between its characters (quotes
+    and the slash of `增/减` optional too)."""
+    return r"\s*".join(_OPTIONAL_PUNCT.get(c) or re.escape(c) for c in label)
 
 
-def _pfx_cn(n: str) -> str:  # 一、
-    return rf"(?:{n}\s*[、.,]\s*)?"
+_ORDINAL = re.compile(
+    r"(?P<cn>[一二三四五六七八九十]+)、|（(?P<paren>[一二三四五六七八九十]+)）|(?P<digit>\d+)\."
+)
 
 
-def _pfx_paren(n: str) -> str:  # (一)
-    return rf"(?:\(\s*{n}\s*\)\s*)?"
+def _ordinal(number: str, required: bool) -> str:
+    """The printed ordinal of a row (`一、`, `（一）`, `1.`) as a pattern: optional unless `required`.
+    A digit ordinal is one exact digit, so a glued value before it never loses its last digit."""
+    m = _ORDINAL.fullmatch(number)
+    if m is None:
+        return ""
+    if m["cn"]:
+        pattern = rf"{m['cn']}\s*[、.,]\s*"
+    elif m["paren"]:
+        n = m["paren"]
+        pattern = rf"(?:\(\s*{n}\s*\)|{n}\s*、)\s*" if required else rf"\(\s*{n}\s*\)\s*"
+    else:
+        pattern = rf"{m['digit']}\s*[.、,]\s*"
+    return pattern if required else f"(?:{pattern})?"
 
 
-def _pfx_digit(d: int) -> str:  # 1. / 1、 (one exact digit, so a glued value never loses its last digit)
-    return rf"(?:{d}\s*[.、,]\s*)?"
-
-
-_QUOTE = r"[“”\"'‘’「」『』]?"
 _NOT_CJK_NEXT = r"(?![\u4e00-\u9fff])"
-_TAIL_NO_LONGER = r"(?:\s*[、,;]?\s*" + _fz("行政机关不再处理其政府信息公开申请") + r")?"
 
-#: 表三 row sub-labels, in the official order of their group (keys come from pipeline.metrics).
-_DENIED_LABELS = {
-    "state_secret": _fz("属于国家秘密"),
-    "law_forbidden": _fz("其他法律行政法规禁止公开"),
-    "three_safety": _fz("危及") + r"\s*" + _QUOTE + r"\s*" + _fz("三安全一稳定") + r"\s*" + _QUOTE,
-    "third_party": _fz("保护第三方合法权益"),
-    "internal_affairs": _fz("属于三类内部事务信息"),
-    "process_info": _fz("属于四类过程性信息"),
-    "enforcement_file": _fz("属于行政执法案卷"),
-    "admin_query": _fz("属于行政查询事项"),
-}
-_UNABLE_LABELS = {
-    "not_held": _fz("本机关不掌握相关政府信息"),
-    "needs_creation": _fz("没有现成信息需要另行制作"),
-    "unclear": _fz("补正后申请内容仍不明确"),
-}
-_NOT_PROCESSED_LABELS = {
-    "complaint": _fz("信访举报投诉类申请"),
-    "repeat": _fz("重复申请"),
-    "publication": _fz("要求提供公开出版物"),
-    "massive": _fz("无正当理由大量反复申请"),
-    "confirm": _fz("要求行政机关确认或重新出具已获取信息"),
-}
-_OTHER_LABELS = {
-    "overdue_amend": _fz("申请人无正当理由逾期不补正") + _TAIL_NO_LONGER,
-    "overdue_fee": _fz("申请人逾期未按收费通知要求缴纳费用") + _TAIL_NO_LONGER,
-    "other": _fz("其他") + _NOT_CJK_NEXT,  # only with its "3." prefix (see below)
-}
-assert set(_DENIED_LABELS) <= set(DENIED_REASONS)
-assert set(_UNABLE_LABELS) == set(UNABLE_REASONS)
-assert set(_NOT_PROCESSED_LABELS) == set(NOT_PROCESSED_REASONS)
-assert set(_OTHER_LABELS) == set(OTHER_REASONS)
+
+def _label_patterns(row: Row) -> list[str]:
+    """Patterns of a row's label and its variants. The core identifies the row; the rest of the
+    official label is optional (a parenthetical note, or a tail like `、行政机关不再处理…`). A label of
+    two characters or fewer (`总计`, `其他`) counts only with its ordinal."""
+    short = len(row.identifying) <= 2
+    prefix = _ordinal(row.number, required=short)
+    out = []
+    for label in (row.label, *row.variants):
+        core = row.identifying if label == row.label else label
+        pattern = _fz(core)
+        rest = label[len(core) :]
+        if rest.startswith("（"):
+            pattern += r"(?:\s*\([^()]{0,60}\))?"
+        elif rest:
+            pattern += r"(?:\s*[、,;]?\s*" + _fz(rest.lstrip("、")) + ")?"
+        if short and row.kind == "data" and row.group:
+            pattern += _NOT_CJK_NEXT
+        out.append((prefix, pattern))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,121 +121,55 @@ class _Spec:
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _spec(key: str, kind: str, prefix: str, core: str, extra: str = "", anchor: str | None = None) -> _Spec:
+def _spec(key: str, kind: str, prefix: str, core: str, extra: str = "") -> _Spec:
     """A label: `prefix` is optional text before the core; the anchor is the core's first 3 characters."""
-    if anchor is None:  # the leading run of literal characters (joined by `\s*` only), at most 3
-        lead = re.match(r"(?:[\u4e00-\u9fff](?:\\s\*)?){1,3}", core)
-        anchor = "".join(_CJK_CHAR.findall(lead.group(0))) if lead else ""
-        if not anchor:
-            raise ValueError(f"label without a literal start: {core!r}")
+    lead = re.match(r"(?:[\u4e00-\u9fff](?:\\s\*)?){1,3}", core)
+    anchor = "".join(_CJK_CHAR.findall(lead.group(0))) if lead else ""
+    if not anchor:
+        raise ValueError(f"label without a literal start: {core!r}")
     return _Spec(key, kind, prefix + core, anchor, extra)
 
 
+def _t3_kind(row: Row) -> str:
+    if row.code == "apply.outcome.other" and row.group is None:
+        return "other_row"  # 2019: one data row; 2021: the label of three sub-rows
+    return "row" if row.kind == "data" else "group"
+
+
 def _t3_specs() -> list[_Spec]:
-    specs = [
-        _spec("apply.new", "row", _pfx_cn("一"), _fz("本年新收政府信息公开申请数量")),
-        _spec("apply.carried_over", "row", _pfx_cn("二"), _fz("上年结转政府信息公开申请数量")),
-        _spec("apply.results", "group", _pfx_cn("三"), _fz("本年度办理结果")),
-        _spec("apply.outcome.granted", "row", _pfx_paren("一"), _fz("予以公开")),
-        _spec("apply.outcome.partial", "row", _pfx_paren("二"), _fz("部分公开") + r"(?:\s*\([^()]{0,60}\))?"),
-        _spec("apply.outcome.denied", "group", _pfx_paren("三"), _fz("不予公开")),
-        _spec("apply.outcome.unable", "group", _pfx_paren("四"), _fz("无法提供")),
-        _spec("apply.outcome.not_processed", "group", _pfx_paren("五"), _fz("不予处理")),
-        _spec("apply.outcome.other", "other_row", _pfx_paren("六"), _fz("其他处理")),
-        _spec("apply.total_handled", "row", "", r"(?:\(\s*七\s*\)|七\s*、)\s*" + _fz("总计"), anchor="七"),
-        _spec("apply.carried_forward", "row", _pfx_cn("四"), _fz("结转下年度继续办理")),
-    ]
-    for group, labels in (
-        ("denied", _DENIED_LABELS),
-        ("unable", _UNABLE_LABELS),
-        ("not_processed", _NOT_PROCESSED_LABELS),
-        ("other", _OTHER_LABELS),
-    ):
-        for i, (key, pattern) in enumerate(labels.items(), start=1):
-            if (group, key) == ("other", "other"):  # `3.其他`: the digit is required, and anchors the scan
-                specs.append(
-                    _spec(
-                        "apply.outcome.other.other", "row", "", rf"{i}\s*[.、,]\s*" + pattern, anchor="其他"
-                    )
-                )
-                continue
-            specs.append(_spec(f"apply.outcome.{group}.{key}", "row", _pfx_digit(i), pattern))
+    specs, seen = [], set()
+    for row in formats.TABLE3_ROWS:
+        if row.code in seen:
+            continue
+        seen.add(row.code)
+        specs += [_spec(row.code, _t3_kind(row), prefix, core) for prefix, core in _label_patterns(row)]
     return specs
 
 
 T3_SPECS = _t3_specs()
 
-#: Official data rows of 表三, top to bottom (group labels excluded).
-_T3_HEAD = ["apply.new", "apply.carried_over", "apply.outcome.granted", "apply.outcome.partial"]
-_T3_LEAVES_COMMON = (
-    [f"apply.outcome.denied.{k}" for k in _DENIED_LABELS]
-    + [f"apply.outcome.unable.{k}" for k in _UNABLE_LABELS]
-    + [f"apply.outcome.not_processed.{k}" for k in _NOT_PROCESSED_LABELS]
-)
-_T3_OTHER_2021 = [f"apply.outcome.other.{k}" for k in _OTHER_LABELS]
-T3_ROWS_2019 = (
-    _T3_HEAD + _T3_LEAVES_COMMON + ["apply.outcome.other", "apply.total_handled", "apply.carried_forward"]
-)
-T3_ROWS_2021 = (
-    _T3_HEAD + _T3_LEAVES_COMMON + _T3_OTHER_2021 + ["apply.total_handled", "apply.carried_forward"]
-)
-_T3_GROUPS = {
-    "apply.outcome.denied": [f"apply.outcome.denied.{k}" for k in _DENIED_LABELS],
-    "apply.outcome.unable": [f"apply.outcome.unable.{k}" for k in _UNABLE_LABELS],
-    "apply.outcome.not_processed": [f"apply.outcome.not_processed.{k}" for k in _NOT_PROCESSED_LABELS],
-    "apply.outcome.other": _T3_OTHER_2021,
-}
+#: Official data rows of 表三, top to bottom (group labels excluded), and the groups' sub-rows.
+T3_ROWS_2019 = list(formats.table3_data_rows("std2019"))
+T3_ROWS_2021 = list(formats.table3_data_rows("std2021"))
+_T3_GROUPS = {group: list(rows) for group, rows in formats.table3_groups("std2021").items()}
 
 #: 表二: items, column headers (-> measure), and the column sets of each era when no header is readable.
-_T2_ITEM_LABELS = {  # item -> (optional prefix, core)
-    "rules": ("", _fz("规章")),
-    "normative_docs": (r"(?:" + _fz("行政") + r"\s*)?", _fz("规范性文件")),
-    "licensing": ("", _fz("行政许可")),
-    "other_services": ("", _fz("其他对外管理服务事项")),
-    "punishment": ("", _fz("行政处罚")),
-    "coercion": ("", _fz("行政强制")),
-    "admin_fees": ("", _fz("行政事业性收费")),
-    "procurement": ("", _fz("政府集中采购")),
-}
-assert set(_T2_ITEM_LABELS) == set(ARTICLE20_ITEMS)
 _UNIT_PAREN = r"(?:\s*\(\s*(?:单\s*位\s*[:：]?\s*)?(?P<{name}>万\s*元|元)\s*\))?"
+
+
+def _t2_header(i: int, measure: str, label: str) -> str:
+    core = label.split("（", 1)[0]
+    return _fz(core) + (_UNIT_PAREN.format(name=f"u{i}") if measure == "amount" else "")
+
+
 _T2_HEADERS = [
-    ("made", "2019", _fz("本年新制作数量")),
-    ("published", "2019", _fz("本年新公开数量")),
-    ("total_public", "2019", _fz("对外公开总数量")),
-    ("prev_items", "2019", _fz("上一年项目数量")),
-    ("change", "2019", _fz("本年增") + r"\s*[/、]?\s*" + _fz("减")),
-    ("projects", "2019", _fz("采购项目数量")),
-    ("amount", "2019", _fz("采购总金额") + _UNIT_PAREN.format(name="u1")),
-    ("made", "2021", _fz("本年制发件数")),
-    ("repealed", "2021", _fz("本年废止件数")),
-    ("in_force", "2021", _fz("现行有效件数")),
-    ("decisions", "2021", _fz("本年处理决定数量")),
-    ("decisions", "2019", _fz("处理决定数量")),
-    ("amount", "2021", _fz("本年收费金额") + _UNIT_PAREN.format(name="u2")),
+    (measure, era[3:], _t2_header(i, measure, label))
+    for i, (measure, era, label) in enumerate(formats.TABLE2_HEADERS)
 ]
-_T2_DEFAULT = {
-    "2019": {
-        "rules": ("made", "published", "total_public"),
-        "normative_docs": ("made", "published", "total_public"),
-        "licensing": ("prev_items", "change", "decisions"),
-        "other_services": ("prev_items", "change", "decisions"),
-        "punishment": ("prev_items", "change", "decisions"),
-        "coercion": ("prev_items", "change", "decisions"),
-        "admin_fees": ("prev_items", "change"),
-        "procurement": ("projects", "amount"),
-    },
-    "2021": {
-        "rules": ("made", "repealed", "in_force"),
-        "normative_docs": ("made", "repealed", "in_force"),
-        "licensing": ("decisions",),
-        "other_services": ("decisions",),
-        "punishment": ("decisions",),
-        "coercion": ("decisions",),
-        "admin_fees": ("amount",),
-        "procurement": ("projects", "amount"),
-    },
-}
+_T2_DEFAULT = {era[3:]: columns for era, columns in formats.TABLE2_COLUMNS.items()}
+_T2_ITEM_LABELS = {key: label for key, (label, _, _) in formats.TABLE2_ITEMS.items()}
+_T2_ITEM_VARIANTS = {"normative_docs": (formats.TABLE2_NORMATIVE_2021,)}
+_T2_MARKER_PARTS = formats.TABLE2_MARKER.split("（{n}）")
 
 
 class _LabelSet:
@@ -294,24 +220,31 @@ class _LabelSet:
 
 _T3_LABELS = _LabelSet(T3_SPECS)
 #: The cores of the rows that start 表三 (`_table3_start` looks for these labels only).
-_T3_FIRST_ROWS = re.compile(_fz("本年新收政府信息公开申请数量") + "|" + _fz("上年结转政府信息公开申请数量"))
+_T3_FIRST_ROWS = re.compile("|".join(_fz(row.label) for row in formats.TABLE3_ROWS[:2]))
 _T2_SPECS = (
     [
         _spec(
             "marker",
             "t2mark",
             "",
-            _fz("第二十条第") + r"\s*\(\s*[一二三四五六七八九十]{1,2}\s*\)\s*" + _fz("项"),
+            _fz(_T2_MARKER_PARTS[0])
+            + r"\s*\(\s*[一二三四五六七八九十]{1,2}\s*\)\s*"
+            + _fz(_T2_MARKER_PARTS[1]),
         )
     ]
-    + [_spec("info", "t2info", "", _fz("信息内容"))]
+    + [_spec("info", "t2info", "", _fz(formats.TABLE2_INFO))]
     + [_spec(m, "t2head", "", p, era) for m, era, p in _T2_HEADERS]
-    + [_spec(k, "t2item", prefix, core) for k, (prefix, core) in _T2_ITEM_LABELS.items()]
+    + [
+        _spec(key, "t2item", "", _fz(label))
+        for key, main in _T2_ITEM_LABELS.items()
+        for label in (*_T2_ITEM_VARIANTS.get(key, ()), main)
+    ]
 )
 _T2_LABELS = _LabelSet(_T2_SPECS)
 _T2_MARKER = re.compile(_T2_SPECS[0].pattern)
-_T3_MARKER = re.compile(_fz("勾稽关系") + "|" + _fz("申请人情况"))
-_T3_SUBTOTAL = re.compile(_fz("小计"))
+_T3_MARKER = re.compile(_fz("勾稽关系") + "|" + _fz(formats.TABLE3_HEADER))  # the corner note, the header
+_T3_SUBTOTAL = re.compile(_fz(formats.TABLE3_LEGAL_SUBTOTAL))
+_T3_FIRST_LEGAL = dict(formats.TABLE3_COLUMNS)["commercial"]
 
 # --- cells -------------------------------------------------------------------------------------------
 
@@ -797,7 +730,7 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
     header_end = labels[0].start
     sub = _T3_SUBTOTAL.search(text, start, header_end)
     if sub:
-        commercial = text.find("商业企业", start, header_end)
+        commercial = text.find(_T3_FIRST_LEGAL, start, header_end)
         subtotal_at = 1 if commercial < 0 or sub.start() < commercial else 6
         n_cols = 8
     if not has_2021:
@@ -1171,7 +1104,7 @@ def _extract_table2(out: _Out, text: str, start: int, end: int, era: str) -> int
             unit = None
             if lab.match is not None:
                 groups = lab.match.groupdict()
-                unit = groups.get("u1") or groups.get("u2")
+                unit = next((v for k, v in groups.items() if k[0] == "u" and v), None)  # the amount unit
             header.append((lab.spec.key, unit.replace(" ", "") if unit else None, lab.spec.extra))
             continue
         last_was_item = True
@@ -1251,19 +1184,33 @@ def _place_t2(out: _Out, item: str, row: _Row, header: list[tuple[str, str | Non
 
 # --- 表四 ------------------------------------------------------------------------------------------------
 
-_T4_START = re.compile(_fz("行政复议"))
-_T4_HEAD_RUN = re.compile(r"[行政复议诉讼结果维持纠正其他尚未审结总计未经直接起后情况\s|#:()、\-]+")
+_T4_LABELS = dict(formats.TABLE4_BLOCKS)
+_T4_RESULT_LABELS = dict(formats.TABLE4_RESULTS)
+_T4_START = re.compile(_fz(_T4_LABELS["review"]))
+#: A run of header text: only characters of 表四's labels (and 情况), whitespace and cell punctuation.
+_T4_HEAD_CHARS = "".join(
+    sorted(
+        set(
+            "".join(_T4_LABELS.values())
+            + "".join(_T4_RESULT_LABELS.values())
+            + formats.TABLE4_LITIGATION
+            + "情况"
+        )
+    )
+)
+_T4_HEAD_RUN = re.compile(rf"[{_T4_HEAD_CHARS}\s|#:()、\-]+")
+#: A block's title, latest in the header wins; 未经复议直接起诉 is matched by its tail (wrapped headers).
 _T4_TITLES = (
-    ("litigation.direct", re.compile(_fz("直接起诉"))),
-    ("litigation.after_review", re.compile(_fz("复议后起诉"))),
-    ("review", re.compile(_fz("行政复议"))),
+    ("litigation.direct", re.compile(_fz(_T4_LABELS["litigation.direct"][-4:]))),
+    ("litigation.after_review", re.compile(_fz(_T4_LABELS["litigation.after_review"]))),
+    ("review", re.compile(_fz(_T4_LABELS["review"]))),
 )
 _T4_CELL = re.compile(r"[ \t\r\f\v\n|]*([^\s|]+)")
 
 
 def _head_ok(head: str) -> bool:
     compact = "".join(head.split())
-    return "维持" in compact and "总计" in compact
+    return _T4_RESULT_LABELS["upheld"][-2:] in compact and _T4_RESULT_LABELS["total"] in compact
 
 
 def _number_run(text: str, pos: int, end: int) -> tuple[list[_Cell], int]:
