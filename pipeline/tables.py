@@ -25,6 +25,7 @@ bounded digit splitting).
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -657,6 +658,8 @@ def extract_tables(doc: NormalizedDoc, sections: list[Section], era: str) -> Tab
         )
     t3_end = _extract_table3(out, text, t3_start, era, floor=t2_last)
     _extract_table4(out, text, t3_end if t3_end is not None else (t3_start or 0))
+    if era == "narrative":
+        _extract_stats(out, text)
     return out.result
 
 
@@ -1339,3 +1342,103 @@ def _extract_table4(out: _Out, text: str, start: int) -> None:
         lo, hi = min(a.start, b.start), max(a.end, b.end)
         ev = f"未经复议直接起诉 {a.raw} + 复议后起诉 {b.raw}: {out.evidence(_line_start(text, lo), hi)}"
         out.fact(f"litigation.{result}", a.value + b.value, ev, lo, hi, derived=True)
+
+
+# --- the pre-2019 statistics table (统计表) ------------------------------------------------------------
+
+_STATS_SPECS = [
+    _spec(row.code, "stat", prefix, core)
+    for row in formats.STATS_ROWS
+    for prefix, core in _label_patterns(row)
+]
+_STATS_LABELS = _LabelSet(_STATS_SPECS)
+_STATS_ROWS = {row.code: row for row in formats.STATS_ROWS}
+_STATS_MARK = re.compile("|".join(_fz(h) for h in (*formats.STATS_HEADER, formats.STATS_CUMULATIVE)))
+_STATS_CUMULATIVE = re.compile(_fz(formats.STATS_CUMULATIVE))
+#: After a row label: its unit cell (条/件 …), then the row's values, nothing else.
+_STATS_VALUES = re.compile(
+    r"[\s|]*(?:(?:" + "|".join(formats.STATS_UNITS) + r")[\s|]+|(?:" + "|".join(formats.STATS_UNITS) + r"))?"
+    r"(?P<values>\d+(?:[ \t|]+\d+)?)(?![\d.])"
+)
+_STATS_MIN_ROWS = 3  # fewer labelled rows with values is prose that happens to use a row's words
+_STATS_MAX_COMBINATIONS = 100_000  # joint search budget; at the cap every glued row stays unread
+
+
+def _stats_readings(digits: list[str], cumulative: bool) -> list[tuple[int, ...]]:
+    """The (this year[, cumulative]) readings of one row's digit tokens: two tokens are two cells, one
+    token under a 历年累计 header is two glued cells (no leading zeros, cumulative ≥ this year)."""
+    if not cumulative:
+        return [(int(digits[0]),)] if len(digits) == 1 and _valid_part(digits[0]) else []
+    if len(digits) == 2:
+        return [(int(digits[0]), int(digits[1]))] if all(map(_valid_part, digits)) else []
+    token = digits[0]
+    return [
+        (int(token[:i]), int(token[i:]))
+        for i in range(1, len(token))
+        if _valid_part(token[:i]) and _valid_part(token[i:]) and int(token[i:]) >= int(token[:i])
+    ]
+
+
+def _stats_consistent(choice: dict[str, tuple[int, ...]]) -> bool:
+    """Every printed child row sums to at most its parent row, in every column."""
+    sums: dict[str, list[int]] = {}
+    for code, values in choice.items():
+        group = _STATS_ROWS[code].group
+        if group in choice:
+            acc = sums.setdefault(group, [0] * len(values))
+            for i, v in enumerate(values):
+                acc[i] += v
+    return all(all(a <= b for a, b in zip(acc, choice[g], strict=True)) for g, acc in sums.items())
+
+
+def _extract_stats(out: _Out, text: str) -> None:
+    """Rows of the statistics table appended to pre-2019 reports: `主动公开信息数 | 条 | 425 | 1516`.
+
+    Under a 历年累计 header only the first value is the year's; glued pairs (`条4251516`) are split
+    jointly so that every child row sums to at most its parent in both columns. A unique reading gives
+    facts; several give a finding naming them, and no fact."""
+    mark = _STATS_MARK.search(text)
+    if mark is None:
+        return
+    cumulative = _STATS_CUMULATIVE.search(text, mark.start()) is not None
+    labels = list(_STATS_LABELS.scan(text, mark.start(), len(text)))
+    rows: dict[str, tuple[list[tuple[int, ...]], int, int, re.Match[str]]] = {}
+    for i, label in enumerate(labels):
+        stop = labels[i + 1].start if i + 1 < len(labels) else min(len(text), label.end + 40)
+        m = _STATS_VALUES.match(text, label.end, stop)
+        if m is None or label.spec.key in rows or out.garbled(m.start("values"), m.end("values")):
+            continue
+        digits = re.split(r"[ \t|]+", m.group("values"))
+        readings = _stats_readings(digits, cumulative)
+        if readings:
+            rows[label.spec.key] = (readings, label.start, m.end(), m)
+    if len(rows) < _STATS_MIN_ROWS:
+        return
+    codes = list(rows)
+    n = 1
+    for code in codes:
+        n *= len(rows[code][0])
+    solutions: list[dict[str, tuple[int, ...]]] = []
+    if n <= _STATS_MAX_COMBINATIONS:
+        for combo in itertools.product(*(rows[c][0] for c in codes)):
+            choice = dict(zip(codes, combo, strict=True))
+            if _stats_consistent(choice):
+                solutions.append(choice)
+                if len(solutions) > 1:
+                    break
+    for code in codes:
+        readings, start, end, m = rows[code]
+        values = {s[code] for s in solutions}
+        evidence = out.evidence(start, end)
+        v0, v1 = m.start("values"), m.end("values")
+        if len(values) != 1:
+            why = "the budget ran out" if n > _STATS_MAX_COMBINATIONS else f"readings {sorted(readings)}"
+            out.finding("stats_ambiguous_glued_digits", f"{code}: {evidence}: {why}")
+            out.result.cells.append(
+                TableCell("stats", code, "unplaced", m.group("values"), "text", None, v0, v1)
+            )
+            continue
+        value = values.pop()
+        for column, v in zip(("this_year", "cumulative"), value, strict=False):
+            out.result.cells.append(TableCell("stats", code, column, str(v), "number", float(v), v0, v1))
+        out.fact(code, float(value[0]), evidence, v0, v1)
