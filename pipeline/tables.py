@@ -54,6 +54,8 @@ T4_BLOCKS: tuple[str, ...] = tuple(code for code, _ in formats.TABLE4_BLOCKS)
 _EVIDENCE_MAX = 300
 _MAX_SPLIT_DIGITS = 40  # glued digit runs longer than this are never split
 _MAX_SPLIT_NODES = 200_000  # search budget of one glued-digit split
+_MAX_ROW_OPTIONS = 12  # a glued 表三 row with more row-wise splits than this is not decided jointly
+_MAX_JOINT_COMBINATIONS = 50_000  # joint search budget over those rows; beyond it they stay unread
 
 _QUOTE = r"[“”\"'‘’「」『』]?"
 _OPTIONAL_PUNCT = {"/": r"[/、]?", "“": _QUOTE, "”": _QUOTE}
@@ -399,14 +401,14 @@ def _valid_part(s: str) -> bool:
     return s == "0" or not s.startswith("0")
 
 
-def _split_glued(tokens: list[str], n: int, check) -> list[list[tuple[int, int, int]]]:
+def _split_glued(tokens: list[str], n: int, check, limit: int = 2) -> list[list[tuple[int, int, int]]]:
     """All ways to cut whitespace tokens of digits into `n` cells without leading zeros.
 
-    Returns up to two solutions (enough to tell unique from ambiguous) as (token, start, end) triples;
-    `check(values)` filters complete splits. An exhausted search budget counts as ambiguous.
+    Returns up to `limit` solutions (two tell unique from ambiguous) as (token, start, end) triples;
+    `check(values)` filters complete splits. An exhausted search budget counts as `limit` solutions.
     """
     if sum(len(t) for t in tokens) > _MAX_SPLIT_DIGITS or not all(t.isdigit() for t in tokens):
-        return [[], []]
+        return [[]] * limit
     remaining_digits = [0] * (len(tokens) + 1)
     for i in range(len(tokens) - 1, -1, -1):
         remaining_digits[i] = remaining_digits[i + 1] + len(tokens[i])
@@ -417,12 +419,12 @@ def _split_glued(tokens: list[str], n: int, check) -> list[list[tuple[int, int, 
     def rec(ti: int, pos: int) -> bool:  # False = stop searching
         budget[0] -= 1
         if budget[0] <= 0:
-            solutions.extend([[], []])
+            solutions.extend([[]] * limit)
             return False
         if ti == len(tokens):
             if len(parts) == n and check([int(tokens[t][a:b]) for t, a, b in parts]):
                 solutions.append(list(parts))
-                return len(solutions) < 2
+                return len(solutions) < limit
             return True
         token = tokens[ti]
         left = n - len(parts)
@@ -453,18 +455,25 @@ def _t4_identity(values: list[int]) -> bool:  # I4, per block
     return all(values[b + 4] == sum(values[b : b + 4]) for b in (0, 5, 10))
 
 
+def _glued_options(cells: list[_Cell], n: int, check, limit: int = 2) -> list[list[_Cell]]:
+    """The ways (at most `limit`) to split whitespace/glued digit tokens into `n` cells."""
+    tokens = [c.digits or "" for c in cells]
+    options = []
+    for solution in _split_glued(tokens, n, check, limit):
+        if not solution:  # the budget ran out, or the tokens cannot be split at all
+            return [[]] * limit
+        out = []
+        for t, a, b in solution:
+            raw = tokens[t][a:b]
+            out.append(_Cell(raw, "number", float(int(raw)), cells[t].start + a, cells[t].start + b))
+        options.append(out)
+    return options
+
+
 def _glued_cells(cells: list[_Cell], n: int, check) -> tuple[list[_Cell] | None, bool]:
     """Split whitespace/glued digit tokens into `n` cells. Returns (cells or None, ambiguous)."""
-    tokens = [c.digits or "" for c in cells]
-    solutions = _split_glued(tokens, n, check)
-    if len(solutions) != 1:
-        return None, len(solutions) > 1
-    out = []
-    for t, a, b in solutions[0]:
-        cell = cells[t]
-        raw = tokens[t][a:b]
-        out.append(_Cell(raw, "number", float(int(raw)), cell.start + a, cell.start + b))
-    return out, False
+    options = _glued_options(cells, n, check)
+    return (options[0] if len(options) == 1 else None), len(options) > 1
 
 
 def _needs_split(cells: list[_Cell], n: int) -> bool:
@@ -745,12 +754,13 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
 
     placed: dict[str, _Placed] = {}
     pending: list[tuple[str, _Row, list[_Cell]]] = []  # rows waiting for identity checks
+    glued: list[tuple[str, _Row, list[list[_Cell]]]] = []  # glued rows with several row-wise splits
     subtotals: dict[str, _Placed] = {}
 
     def place(code: str, row: _Row) -> None:
         if code in placed or code in subtotals:
             return
-        result = _place_t3(out, code, row, n_cols, subtotal_at, pending)
+        result = _place_t3(out, code, row, n_cols, subtotal_at, pending, glued)
         if result is None:
             return
         if code in _T3_GROUPS:
@@ -806,6 +816,7 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
         elif next_index < len(order):
             _unplaced(out, _load(text, buffer[0]), len(buffer), order[next_index:])
 
+    _resolve_glued(out, placed, subtotals, glued, order)
     _resolve_pending(out, placed, pending, order)
     _emit_t3(out, placed, subtotals, has_2021)
     _emit_applicants(out, placed)
@@ -823,7 +834,7 @@ def _unplaced(out: _Out, first_row: _Row, n_rows: int, gap: list[str]) -> None:
 
 
 def _place_t3(
-    out: _Out, code: str, row: _Row, n_cols: int, subtotal_at: int | None, pending: list
+    out: _Out, code: str, row: _Row, n_cols: int, subtotal_at: int | None, pending: list, glued: list
 ) -> _Placed | None:
     """Put one row's cells into columns: positional when the row is complete, else the sparse rules."""
     cells = list(row.cells)
@@ -853,9 +864,13 @@ def _place_t3(
         if len(cells) in widths and not _needs_split(cells, len(cells)):
             return _positional(code, cells, row, subtotal_at)
         if _needs_split(cells, 7):
-            split, ambiguous = _glued_cells(cells, 7, _row_identity)
-            if split is not None:
-                return _positional(code, split, row, None)
+            options = _glued_options(cells, 7, _row_identity, _MAX_ROW_OPTIONS + 1)
+            if len(options) == 1:
+                return _positional(code, options[0], row, None)
+            if 1 < len(options) <= _MAX_ROW_OPTIONS and all(options):
+                glued.append((code, row, options))  # decided with the column identities (I1, I2)
+                return None
+            ambiguous = len(options) > 1
             if ambiguous or len(cells) == 1 or any(not _valid_part(c.digits or "") for c in cells):
                 how = "more than one way" if ambiguous else "no way"
                 out.finding("table3_ambiguous_glued_digits", f"{evidence_row}: glued digits split {how}")
@@ -933,6 +948,68 @@ def _total_of(placed: dict[str, _Placed], code: str) -> float | None:
     if cell is not None and cell.kind == "number":
         return cell.value
     return p.derived_total
+
+
+def _column_values(placed: dict[str, _Placed], code: str) -> list[float | None]:
+    p = placed.get(code)
+    cells = [p.cells.get(column) if p else None for column in COLUMNS]
+    return [c.value if c is not None and c.kind == "number" else None for c in cells]
+
+
+def _resolve_glued(
+    out: _Out, placed: dict[str, _Placed], subtotals: dict[str, _Placed], glued: list, order: list[str]
+) -> None:
+    """Glued rows that their own row sum cannot split are split jointly: the one combination of
+    row splits under which I1 (新收 + 结转 = 总计 + 结转下年度) and I2 (总计 = Σ outcome rows) hold in
+    every column where all their terms are read. Several combinations, or none, or a search beyond
+    `_MAX_JOINT_COMBINATIONS`: no fact, a finding naming the row's candidate splits."""
+    if not glued:
+        return
+    leaves = [c for c in order if c.startswith("apply.outcome.")]
+    (intake, outflow) = formats.TABLE3_BALANCE
+    identities = [(["apply.total_handled"], leaves), (list(intake), list(outflow))]
+    codes = [code for code, _, _ in glued]
+    options = [opts for _, _, opts in glued]
+    rows = subtotals | placed  # 2019 prints （六）其他处理 as one row, kept with the group labels
+    fixed = {c: _column_values(rows, c) for identity in identities for side in identity for c in side}
+    relevant = [ident for ident in identities if set(codes) & set(ident[0] + ident[1])]
+    n_combinations = 1
+    for opts in options:
+        n_combinations *= len(opts)
+    solutions = []
+    if relevant and n_combinations <= _MAX_JOINT_COMBINATIONS:
+        for combo in itertools.product(*options):
+            values = dict(fixed) | {
+                c: [cell.value for cell in cells] for c, cells in zip(codes, combo, strict=True)
+            }
+            checked = False
+            ok = True
+            for lhs, rhs in relevant:
+                for col in range(len(COLUMNS)):
+                    terms = [values[c][col] for c in lhs + rhs]
+                    if any(t is None for t in terms):
+                        continue
+                    checked = True
+                    if sum(terms[: len(lhs)]) != sum(terms[len(lhs) :]):
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if ok and checked:
+                solutions.append(combo)
+                if len(solutions) > 1:
+                    break
+    if len(solutions) == 1:
+        for (code, row, _), cells in zip(glued, solutions[0], strict=True):
+            placed[code] = _positional(code, cells, row, None)
+        return
+    for code, row, opts in glued:
+        readings = " / ".join("|".join(c.raw for c in cells) for cells in opts[:4])
+        out.finding(
+            "table3_ambiguous_glued_digits",
+            f"{code}: {out.evidence(row.start, row.end)}: glued digits split more than one way ({readings})",
+        )
+        out.unplaced("table3", code, row.cells, glued=True)
 
 
 def _resolve_pending(out: _Out, placed: dict[str, _Placed], pending: list, order: list[str]) -> None:

@@ -691,3 +691,29 @@ def test_statistics_table_glued_pair_without_children_is_ambiguous():
 def test_statistics_row_words_in_prose_are_not_a_table():
     text = "指标名称 本年度主动公开信息数为62条,行政复议数 0件,受理依申请公开信息总数 3件。"
     assert totals(run(text)) == {}
+
+
+def test_table3_glued_rows_split_jointly_by_the_column_identities():
+    """Seed 004's 表三 with every row's cells glued (`（一）予以公开111000012`). Two rows have several
+    row-wise splits (11|1|…|12 or 1|11|…|12; 11|0|…|11 or 1|10|…|11); only one combination makes I1 and
+    I2 hold in every column, so both are read, and nothing is left ambiguous."""
+    gold = json.loads((FIXTURES / "seed_004_gold.json").read_text(encoding="utf-8"))
+    result = run(load("table3_glued.txt"), era="std2019")
+    got = totals(result)
+    expected = {m: v for m, v in gold["facts"].items() if m.startswith("apply.")}
+    assert {m: got.get(m) for m in expected} == expected
+    facts = {(f.metric, f.breakdown): f.value for f in result.facts}
+    assert facts[("apply.outcome.granted", "natural_person")] == 11
+    assert facts[("apply.outcome.granted", "commercial")] == 1
+    assert not result.findings
+
+
+def test_table3_glued_rows_without_deciding_identity_stay_unread():
+    """Without （七）总计 no column identity can decide 111000012: no fact, a finding naming the splits."""
+    text = (FIXTURES / "table3_glued.txt").read_text(encoding="utf-8")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("（七）"))
+    result = run(text, era="std2019")
+    assert "apply.outcome.granted" not in totals(result)
+    (finding,) = [f for f in result.findings if "apply.outcome.granted" in f.detail]
+    assert finding.check_name == "table3_ambiguous_glued_digits"
+    assert "11|1|0|0|0|0|12" in finding.detail and "1|11|0|0|0|0|12" in finding.detail
