@@ -31,6 +31,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipeline import formats
+
 #: Where the suites and their SQL live (the repository's expectations/ folder).
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[1] / "expectations"
 
@@ -117,8 +119,55 @@ def suite_checks(name: str) -> list[str]:
     return list(seen)
 
 
+def _format_tables() -> dict[str, pd.DataFrame]:
+    """The official tables' columns, blocks and identity terms (pipeline.formats) as TEMP tables
+    `format_*`, so the identity SQL states no label or formula of its own."""
+    results = [formats.TABLE4_RESULTS[-1], *formats.TABLE4_RESULTS[:-1]]  # 总计 first: the lhs
+    intake, outflow = formats.TABLE3_BALANCE
+    terms = {
+        "table3_intake_equals_outcome": [("lhs", m) for m in intake] + [("rhs", m) for m in outflow],
+        "table3_outcomes_sum_to_total": [("lhs", "apply.total_handled")]
+        + [("rhs", m) for m in formats.TABLE3_OUTCOMES],
+    }
+    roles = [
+        (check, metric, side, i, len(sides))
+        for check, sides in terms.items()
+        for i, (side, metric) in enumerate(sides)
+    ]
+    blocks = [formats.TABLE4_BLOCKS[0], ("litigation", formats.TABLE4_LITIGATION), *formats.TABLE4_BLOCKS[1:]]
+    return {
+        "format_table3_columns": pd.DataFrame(
+            [(k, label, i) for i, (k, label) in enumerate(formats.TABLE3_COLUMNS, start=1)],
+            columns=["breakdown", "label", "ord"],
+        ),
+        "format_table3_roles": pd.DataFrame(
+            roles, columns=["check_name", "metric", "side", "ord", "n_terms"]
+        ),
+        "format_table4_results": pd.DataFrame(
+            [(k, label, i) for i, (k, label) in enumerate(results)], columns=["result", "label", "ord"]
+        ),
+        "format_table4_blocks": pd.DataFrame(
+            [(k, label, max(i - 1, 0)) for i, (k, label) in enumerate(blocks)],
+            columns=["block", "label", "ord"],
+        ),
+    }
+
+
+def _sql_literal(value) -> str:
+    return (
+        str(int(value)) if isinstance(value, numbers.Integral) else "'" + str(value).replace("'", "''") + "'"
+    )
+
+
 def prepare(conn: duckdb.DuckDBPyConnection) -> None:
     """Build the TEMP tables every identity query reads (idempotent; fine on a read-only connection)."""
+    for name, frame in _format_tables().items():  # literals of our own constants, not outside input
+        rows = ", ".join(
+            "(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in frame.itertuples(index=False)
+        )
+        conn.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES {rows}) t({', '.join(frame.columns)})"
+        )
     conn.execute(load_sql("prelude"))
 
 

@@ -55,16 +55,12 @@ CREATE OR REPLACE TEMP TABLE identity_metric_labels AS
 SELECT d.code, coalesce(l.short, d.label_zh, d.code) AS label
 FROM dim_metric d LEFT JOIN identity_labels l ON l.code = d.code;
 
--- Column and split labels (表三 applicant columns, 表四 results, levels).
+-- Column and split labels: 表三's applicant columns (format_table3_columns, from pipeline.formats),
+-- then the levels of narrative splits.
 CREATE OR REPLACE TEMP TABLE identity_breakdowns AS
+SELECT breakdown, label, ord FROM format_table3_columns
+UNION ALL
 SELECT * FROM (VALUES
-    ('natural_person', '自然人', 1),
-    ('commercial', '商业企业', 2),
-    ('research', '科研机构', 3),
-    ('public_interest', '社会公益组织', 4),
-    ('legal_service', '法律服务机构', 5),
-    ('other', '其他', 6),
-    ('total', '总计', 7),
     ('level:province', '省级', 11),
     ('level:city', '市级', 12),
     ('level:municipal', '市本级', 12),
@@ -81,9 +77,8 @@ SELECT report_id, format_era FROM reports WHERE status = 'parsed';
 CREATE OR REPLACE TEMP TABLE identity_parts AS
 SELECT parent_code AS whole, code AS part FROM dim_metric WHERE parent_is_sum AND parent_code IS NOT NULL
 UNION ALL
-SELECT 'litigation.' || r, 'litigation.' || b || '.' || r
-FROM (VALUES ('upheld'), ('corrected'), ('other'), ('pending'), ('total')) x(r),
-     (VALUES ('direct'), ('after_review')) y(b);
+SELECT 'litigation.' || x.result, b.block || '.' || x.result
+FROM format_table4_results x, format_table4_blocks b WHERE b.block LIKE 'litigation.%';
 
 -- Terms with no number behind them: table cells that are blank / NA / text, and every total
 -- derived from such a cell. A cell names its term either as (row_key, column_key) =

@@ -16,22 +16,10 @@ WITH t3 AS MATERIALIZED (
     SELECT report_id, metric, breakdown, value, is_approximate, is_derived, usable, clean
     FROM identity_facts
     WHERE pool = 'table' AND metric LIKE 'apply.%'
-      AND breakdown IN ('natural_person', 'commercial', 'research', 'public_interest', 'legal_service', 'other', 'total')
+      AND breakdown IN (SELECT breakdown FROM format_table3_columns)
 ),
--- the terms of I1 and I2 (ord numbers the terms of one identity from 0)
-roles(check_name, metric, side, ord, n_terms) AS (VALUES
-    ('table3_intake_equals_outcome', 'apply.new', 'lhs', 0, 4),
-    ('table3_intake_equals_outcome', 'apply.carried_over', 'lhs', 1, 4),
-    ('table3_intake_equals_outcome', 'apply.total_handled', 'rhs', 2, 4),
-    ('table3_intake_equals_outcome', 'apply.carried_forward', 'rhs', 3, 4),
-    ('table3_outcomes_sum_to_total', 'apply.total_handled', 'lhs', 0, 7),
-    ('table3_outcomes_sum_to_total', 'apply.outcome.granted', 'rhs', 1, 7),
-    ('table3_outcomes_sum_to_total', 'apply.outcome.partial', 'rhs', 2, 7),
-    ('table3_outcomes_sum_to_total', 'apply.outcome.denied', 'rhs', 3, 7),
-    ('table3_outcomes_sum_to_total', 'apply.outcome.unable', 'rhs', 4, 7),
-    ('table3_outcomes_sum_to_total', 'apply.outcome.not_processed', 'rhs', 5, 7),
-    ('table3_outcomes_sum_to_total', 'apply.outcome.other', 'rhs', 6, 7)
-),
+-- the terms of I1 and I2 (pipeline.formats; ord numbers the terms of one identity from 0)
+roles AS (SELECT check_name, metric, side, ord, n_terms FROM format_table3_roles),
 columns AS (
     SELECT breakdown, label, ord - 1 AS ord FROM identity_breakdowns WHERE ord <= 7
 ),

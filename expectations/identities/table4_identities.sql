@@ -11,16 +11,8 @@ WITH t4 AS MATERIALIZED (
     FROM identity_facts
     WHERE pool = 'table' AND breakdown = 'total' AND (metric LIKE 'review.%' OR metric LIKE 'litigation.%')
 ),
-results(result, label, ord) AS (VALUES
-    ('total', '总计', 0), ('upheld', '结果维持', 1), ('corrected', '结果纠正', 2),
-    ('other', '其他结果', 3), ('pending', '尚未审结', 4)
-),
-blocks(block, label, ord) AS (VALUES
-    ('review', '行政复议', 0),
-    ('litigation', '行政诉讼', 0),
-    ('litigation.direct', '未经复议直接起诉', 1),
-    ('litigation.after_review', '复议后起诉', 2)
-),
+results AS (SELECT result, label, ord FROM format_table4_results),  -- pipeline.formats, 总计 first
+blocks AS (SELECT block, label, ord FROM format_table4_blocks),
 -- (check, key) -> its terms; ord numbers the terms of one identity from 0
 roles AS (
     SELECT 'table4_block_total' AS check_name, b.block AS key, '表四 ' || b.label AS scope,
