@@ -33,7 +33,7 @@ def test_seed_breakdown_per_era_and_table():
         "seeds 表二": (1, 1, 0, 0),
         "seeds 表三": (1, 12, 0, 0),
         "seeds 表四": (1, 10, 0, 0),
-        "seeds narrative": (4, 63, 0, 0),  # seed 004 states everything in its tables,
+        "seeds narrative": (4, 63, 0, 0),  # seed 004 states all its facts in tables
         "overall": (5, 86, 0, 0),
     }
     table = text[text.index("scope ") :].splitlines()
