@@ -62,6 +62,10 @@ _STAT_MIN_ROWS = 3
 _NUMBER_RE = re.compile(r"\d+")
 
 
+#: A 表三 first row with a cell after it (not prose: `上年结转政府信息公开申请数量3件` states a count).
+_T3_ROW = re.compile(rf"(?:{tables._T3_FIRST_ROWS.pattern})[\s|]*\d+(?![\d.]*\s*[件条个项次])")
+
+
 def _statistics_rows(text: str) -> int:
     """Rows of a pre-2019 statistics table (`主动公开信息数 条 425 1516`), counted as narrative.py spots them."""
     n = 0
@@ -80,7 +84,7 @@ def tables_present(text: str, era: str) -> frozenset[str]:
             lab.spec.kind == "t2head" for lab in tables._T2_LABELS.scan(text, 0, len(text))
         ):
             found.add("表二")
-        if tables._T3_FIRST_ROWS.search(text) or tables._T3_MARKER.search(text):
+        if _T3_ROW.search(text) or tables._T3_MARKER.search(text):
             found.add("表三")
         titles = dict(tables._T4_TITLES)
         if titles["litigation.direct"].search(text) and titles["litigation.after_review"].search(text):

@@ -45,6 +45,9 @@ def test_table_presence_and_scope():
     std = "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n未经复议直接起诉 复议后起诉\n第二十条第(一)项\n"
     assert tables_present(std, "std2021") == {"表二", "表三", "表四"}
     assert tables_present("我局全年未收到政府信息公开申请。", "std2021") == frozenset()
+    prose = "2021年新收政府信息公开申请数量317件,上年结转政府信息公开申请数量3件。"  # h21: prose, no table
+    assert tables_present(prose, "std2021") == frozenset()
+    assert tables_present("一、本年新收政府信息公开申请数量452010351", "std2021") == {"表三"}  # glued cells
     stat = "主动公开信息数 条 425 1516 受理依申请公开信息总数 条 0 0 行政复议数 条 0 0"
     assert tables_present(normalize(stat).text, "narrative") == {"统计表"}
     present = frozenset({"表二", "表三"})
