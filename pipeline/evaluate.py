@@ -2,17 +2,21 @@
 
 Per document it prints misses, wrong values, extras (facts under a required code the gold
 does not list; `ambiguous` metrics are not scored either way) and metadata mismatches;
-then overall precision / recall / F1 over facts.
+then overall precision / recall / F1 over facts, and a table of the same figures per format era,
+per table (表二 / 表三 / 表四 / 统计表 / narrative) and per corpus group.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import narrative, tables
 from pipeline.metrics import REQUIRED_CODES
 from pipeline.process import DocumentResult, process_document
 
@@ -41,6 +45,76 @@ class DocScore:
     approx: list[str] = field(default_factory=list)
     metadata: list[str] = field(default_factory=list)
     status: str = "parsed"
+    era: str = "?"
+    group: str = "?"
+    present: frozenset[str] = frozenset()  # the tables the text contains (see `tables_present`)
+    #: (metric, outcome) per scored fact: tp / fn (missed) / fp (extra) / wrong (counts as both fp and fn)
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+
+TABLES = ("表二", "表三", "表四", "统计表", "narrative")
+STANDARD_ERAS = ("std2019", "std2021")
+#: Metrics a pre-2019 statistics table's rows carry (主动公开信息数…, 受理…申请数 and channels, 答复数…,
+#: 行政复议数 / 行政诉讼数, 收费).
+_STAT_TABLE_SUBJECTS = ("proactive.", "apply.", "review.", "litigation.", "fees.")
+#: A statistics row's bare number: its label (narrative.py's own test) just before it.
+_STAT_MIN_ROWS = 3
+_NUMBER_RE = re.compile(r"\d+")
+
+
+#: A 表三 first row with a cell after it (not prose: `上年结转政府信息公开申请数量3件` states a count).
+_T3_ROW = re.compile(rf"(?:{tables._T3_FIRST_ROWS.pattern})[\s|]*\d+(?![\d.]*\s*[件条个项次])")
+
+
+def _statistics_rows(text: str) -> int:
+    """Rows of a pre-2019 statistics table (`主动公开信息数 条 425 1516`), counted as narrative.py spots them."""
+    n = 0
+    for m in _NUMBER_RE.finditer(text):
+        s = m.start()
+        if s and not text[s - 1].isdigit() and narrative._STAT_ROW_LABEL.search(text, max(0, s - 4), s):
+            n += 1
+    return n
+
+
+def tables_present(text: str, era: str) -> frozenset[str]:
+    """The tables a document's normalized text contains, found by the official labels pipeline.tables reads."""
+    found = set()
+    if era in STANDARD_ERAS:
+        if tables._T2_MARKER.search(text) or any(
+            lab.spec.kind == "t2head" for lab in tables._T2_LABELS.scan(text, 0, len(text))
+        ):
+            found.add("表二")
+        if _T3_ROW.search(text) or tables._T3_MARKER.search(text):
+            found.add("表三")
+        titles = dict(tables._T4_TITLES)
+        if titles["litigation.direct"].search(text) and titles["litigation.after_review"].search(text):
+            found.add("表四")
+    elif _statistics_rows(text) >= _STAT_MIN_ROWS:
+        found.add("统计表")
+    return frozenset(found)
+
+
+def table_of(metric: str, era: str, present: frozenset[str]) -> str:
+    """Which table a metric of a document is scored under (narrative when the text has no such table)."""
+    if era in STANDARD_ERAS:
+        if "表二" in present and (metric == "proactive.normative_docs" or metric.startswith("article20.")):
+            return "表二"
+        if "表三" in present and metric.startswith("apply."):
+            return "表三"
+        if "表四" in present and metric.startswith(("review.", "litigation.")):
+            return "表四"
+    elif "统计表" in present and metric.startswith(_STAT_TABLE_SUBJECTS):
+        return "统计表"
+    return "narrative"
+
+
+def corpus_group(raw_dir: Path, name: str) -> str:
+    """seeds / h+k (the first 13 corpus files) / d01–d40 (batch 2); other folders by their name."""
+    if re.fullmatch(r"d\d\d\.\w+", name):
+        return "d01–d40"
+    if re.fullmatch(r"[hk]\d\d\.\w+", name):
+        return "h+k"
+    return "seeds" if raw_dir.name == "seeds" else raw_dir.name
 
 
 def predicted_metadata(result: DocumentResult) -> dict:
@@ -53,7 +127,9 @@ def predicted_metadata(result: DocumentResult) -> dict:
 
 
 def score_document(result: DocumentResult, gold: dict) -> DocScore:
-    score = DocScore(name=gold["file"], status=result.status)
+    score = DocScore(
+        name=gold["file"], status=result.status, era=gold.get("format_era") or gold.get("era") or "?"
+    )
     ambiguous = {a["metric"] if isinstance(a, dict) else a for a in gold.get("ambiguous", [])}
     predicted = {}
     if result.extraction is not None:
@@ -64,15 +140,21 @@ def score_document(result: DocumentResult, gold: dict) -> DocScore:
         fact = predicted.get(metric)
         if fact is None:
             score.misses.append(f"{metric}={value:g}")
+            score.events.append((metric, "fn"))
         elif abs(fact.value - value) > 1e-6:
             score.wrong.append(f"{metric}: got {fact.value:g}, gold {value:g}  «{fact.evidence[:60]}»")
+            score.events.append((metric, "wrong"))
         else:
             score.tp += 1
+            score.events.append((metric, "tp"))
             if fact.is_approximate != (metric in gold.get("approx", [])):
                 score.approx.append(f"{metric}: is_approximate={fact.is_approximate}")
     for metric, fact in predicted.items():
         if metric in REQUIRED_CODES and metric not in gold["facts"] and metric not in ambiguous:
             score.extras.append(f"{metric}={fact.value:g}  «{fact.evidence[:60]}»")
+            score.events.append((metric, "fp"))
+    if result.normalized is not None:
+        score.present = tables_present(result.normalized.text, score.era)
     got = predicted_metadata(result)
     expected = dict(gold)
     expected.setdefault("format_era", gold.get("era"))
@@ -96,7 +178,9 @@ def evaluate(pairs: list[tuple[Path, Path]], out=sys.stdout) -> dict:
                 print(f"!! {gold['file']}: no raw file in {raw_dir}", file=out)
                 continue
             result = process_document(raw_path.read_bytes(), gold["file"])
-            scores.append(score_document(result, gold))
+            score = score_document(result, gold)
+            score.group = corpus_group(raw_dir, gold["file"])
+            scores.append(score)
     tp = sum(s.tp for s in scores)
     fn = sum(len(s.misses) + len(s.wrong) for s in scores)
     fp = sum(len(s.extras) + len(s.wrong) for s in scores)
@@ -121,13 +205,91 @@ def evaluate(pairs: list[tuple[Path, Path]], out=sys.stdout) -> dict:
     meta_errors = sum(len(s.metadata) for s in scores)
     print(f"documents={len(scores)} tp={tp} fp={fp} fn={fn} metadata_mismatches={meta_errors}", file=out)
     print(f"precision={precision:.3f} recall={recall:.3f} F1={f1:.3f}", file=out)
+    breakdown = breakdown_counts(scores)
+    print_breakdown(breakdown, out)
     return {
         "precision": precision,
         "recall": recall,
         "f1": f1,
         "metadata_mismatches": meta_errors,
         "documents": len(scores),
+        "breakdown": breakdown,
     }
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def breakdown_counts(scores: list[DocScore]) -> dict[str, dict[str, float]]:
+    """{scope: {tp, fp, fn, docs, precision, recall, f1}} for each era, table, group, group × table, all."""
+    counts: dict[str, dict[str, int]] = {}
+    docs: dict[str, set[str]] = {}
+
+    def add(scope: str, doc: str, outcome: str | None) -> None:
+        c = counts.setdefault(scope, {"tp": 0, "fp": 0, "fn": 0})
+        docs.setdefault(scope, set()).add(doc)
+        if outcome in ("tp", "fp", "fn"):
+            c[outcome] += 1
+        elif outcome == "wrong":
+            c["fp"] += 1
+            c["fn"] += 1
+
+    for s in scores:
+        for scope in (f"era {s.era}", f"group {s.group}", "overall"):
+            add(scope, s.name, None)
+        for metric, outcome in s.events:
+            table = table_of(metric, s.era, s.present)
+            for scope in (
+                f"era {s.era}",
+                f"table {table}",
+                f"group {s.group}",
+                f"{s.group} {table}",
+                "overall",
+            ):
+                add(scope, s.name, outcome)
+    result = {}
+    for scope, c in counts.items():
+        p, r, f = _prf(c["tp"], c["fp"], c["fn"])
+        result[scope] = {**c, "docs": len(docs[scope]), "precision": p, "recall": r, "f1": f}
+    return result
+
+
+def _scope_order(scope: str) -> tuple:
+    kind, _, name = scope.partition(" ")
+    eras = ("narrative", *STANDARD_ERAS)
+    groups = ("seeds", "h+k", "d01–d40")
+    if kind == "era":
+        return (0, eras.index(name) if name in eras else 9, name)
+    if kind == "table":
+        return (1, TABLES.index(name) if name in TABLES else 9, name)
+    if kind == "group":
+        return (2, groups.index(name) if name in groups else 9, name)
+    if kind == "overall":
+        return (4, 0, "")
+    g = groups.index(kind) if kind in groups else 9
+    return (3, g, TABLES.index(name) if name in TABLES else 9, kind)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-justify to a display width (CJK characters take two columns)."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
+
+
+def print_breakdown(breakdown: dict[str, dict[str, float]], out=sys.stdout) -> None:
+    """The per-era / per-table / per-group figures as one aligned table (no `precision=` in it)."""
+    print("scope                 docs    tp    fp    fn      P      R     F1", file=out)
+    for scope in sorted(breakdown, key=_scope_order):
+        c = breakdown[scope]
+        print(
+            f"{_pad(scope, 20)} {c['docs']:>5} {c['tp']:>5} {c['fp']:>5} {c['fn']:>5}"
+            f" {c['precision']:6.3f} {c['recall']:6.3f} {c['f1']:6.3f}",
+            file=out,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
