@@ -163,6 +163,8 @@ _REPORT_YEAR = re.compile(
     _NAMING_VERB + r"(?:了|的|完成)?[^。,;\d]{0,14}?(?<!\d)(?P<y>(?:19|20)\d{2})\s*年度?[^。,;\d]{0,20}?"
     r"(?:政府信息公开|政务公开)[^。;]{0,8}?(?:报告|年报)"
 )
+#: The state of things at the year's end ("截止2023年12月31日我局…发布…").
+_YEAR_END = re.compile(r"截[至止]到?(?P<y>(?:19|20)\d{2})\s*年\s*(?:12\s*月\s*31\s*日|底|末)")
 _ANY_YEAR = re.compile(r"(?<![\d〔\[(/-])(?P<y>(?:19|20)\d{2})\s*年(?!\d)(?P<after>.{0,6})")
 _FUTURE_PLAN = re.compile(
     r"^度?(?:工作)?(?:思路|计划|打算|要点|重点|安排|目标|展望|设想)|^度?,?(?:我|全)\S{0,3}将"
@@ -734,6 +736,9 @@ def _report_year(text: str, title_year: int | None, period: tuple[date, date] | 
     if period:
         start, end = period
         return start.year if (start.month, start.day) == (1, 1) else end.year
+    m = _YEAR_END.search(text, 0, min(len(text), 3000))
+    if m:
+        return int(m["y"])
     counts: dict[int, int] = {}
     for m in _ANY_YEAR.finditer(text, 0, min(len(text), 30000)):
         if _FUTURE_PLAN.match(m["after"]):

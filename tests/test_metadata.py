@@ -123,6 +123,15 @@ def test_compiling_sentence_year_beats_a_wrong_period():
     assert (m.period_start, m.period_end) == (date(2020, 1, 1), date(2020, 12, 31))  # as stated
 
 
+def test_year_from_a_year_end_statement():
+    text = (  # d40: no title, no period, only dated statements
+        "一、总体情况\n(一)主动公开信息情况。本年度我局门户网站围绕市委、市政府的中心工作,不断充实政务公开内容。"
+        "截止2023年12月31日我局通过官方网站发布政务类信息34条,概况类信息150条。\n"
+    )
+    m = meta(text)
+    assert (m.report_year, m.period_start, m.period_end) == (2023, date(2023, 1, 1), date(2023, 12, 31))
+
+
 def test_published_on_sources():
     header = (
         "索引号: | 000-2019-03728 | 发布机构: | 地区行署办公室 |\n发布日期: | 2019-03-11 | 废止日期: | |\n"
