@@ -516,19 +516,14 @@ def _government_of(place: str) -> str:
 
 
 def _canonical(name: str, keep_office: bool) -> str:
-    """呼玛县政府 -> 呼玛县人民政府; a government's compiling office -> the government."""
-    name = _BARE_GOVERNMENT.sub("人民政府", name)
-    m = _DEPARTMENT_OFFICE.match(name)
-    if m:
-        return m["body"]
-    m = _OPEN_GOVERNMENT_OFFICE.match(name)
-    if m:
-        return _government_of(m["place"])
-    if not keep_office:
-        m = _GOVERNMENT_OFFICE.match(name)
-        if m:
-            name = m["gov"]
-    return name
+    """A compiling office -> its department or government; then 呼玛县政府 -> 呼玛县人民政府."""
+    if m := _DEPARTMENT_OFFICE.match(name):
+        name = m["body"]
+    elif m := _OPEN_GOVERNMENT_OFFICE.match(name):
+        name = _government_of(m["place"])
+    elif not keep_office and (m := _GOVERNMENT_OFFICE.match(name)):
+        name = m["gov"]
+    return _BARE_GOVERNMENT.sub("人民政府", name)
 
 
 #: Words a level character starts without standing for a place ("市场监督管理局", "区域…").
