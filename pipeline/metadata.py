@@ -1,10 +1,15 @@
 """Report metadata: organ, place, year, period, publication date, format era (pure functions).
 
 Everything reads the normalized text.  Sources of the issuing body, most trusted first: the
-title line, the page's metadata header (``发布机构``), the compiling-body sentence
-(``由…编制`` / ``区政府办公室编制本报告``), the signature block, and last the subject of the
-overview's first sentence.  Names scraped mirrors replaced with spam (digits, latin letters,
-gambling words) are never taken, nor anything from a URL.  Places come from the organ's name,
+title (a title line, dated or not, or the preamble naming its report: ``特编制…2023年政府信息公开
+工作年度报告``), the page's metadata header (``发布机构``), the compiling-body sentence
+(``由…编制`` / ``区政府办公室编制本报告``), the signature block, the contact sentence
+(``请与…联系``), and last the subject of the overview's first sentence.  A title naming only a
+place or township takes the fuller name another source gives (``张义镇人民政府`` ->
+``凉州区张义镇人民政府``); a government office named as compiler stands for its government
+unless the text speaks for the office (``我办``, ``本单位``) more than for the place (``全县``).
+Names scraped mirrors replaced with spam (digits, latin letters, gambling words) are never
+taken, nor anything from a URL, nor words that name no body (``年度``, ``本级``).  Places come from the organ's name,
 resolved against cpca's administrative-division table (:mod:`pipeline.places`); a name the
 table cannot place unambiguously leaves the field None.
 """
@@ -27,7 +32,7 @@ _TAIL_CHARS = 400  # signature block
 #: How an organ's name ends (longest first where one is a suffix of another).
 _ORGAN_END = (
     r"(?:人民政府办公室|人民政府办公厅|政府办公室|政府办公厅|人民政府|政府|行政公署|行署|管理委员会|管委会"
-    r"|委员会|办公室|办公厅|办事处|工委|管委|局|委|办|厅|署|院|部|中心|所|站|队|馆|镇|乡|街道)"
+    r"|委员会|办公室|办公厅|办事处|工委|管委|局|委|办|厅|署|院|部|中心|所|站|队|馆|室|镇|乡|街道)"
 )
 _ORGAN_END_RE = re.compile(_ORGAN_END + "$")
 #: Scraped-mirror spam inside a name: no real organ has digits, latin letters or these words.
@@ -36,15 +41,27 @@ _SPAM = re.compile(
     r"|娱乐|体育(?:直播|备用|官网|平台|投注|app|APP)|直播|手机版|色情|成人"
 )
 #: The report's own voice, never a name.
-_SELF_REFERENCE = re.compile(r"^(?:我|本|该|全|各)(?:局|办|委|厅|单位|机关|部门|中心|市|县|区|镇|乡|街道|院)")
+_SELF_REFERENCE = re.compile(
+    r"^(?:我|本|该|全|各)(?:局|办|委|厅|单位|机关|部门|中心|市|县|区|镇|乡|街道|院|级)"
+)
 #: An office that compiles its government's report ("连云港市人民政府办公室" -> the government).
+_GOVERNING = r"(?:人民政府|政府|管理委员会|管委会|行政公署|行署)"  # the body a place's office serves
+_GOVERNING_RE = re.compile(_GOVERNING + "$")
 _GOVERNMENT_OFFICE = re.compile(
-    r"^(?P<gov>.+?(?:人民政府|政府|管理委员会|管委会|行政公署|行署))"
+    r"^(?P<gov>.+?" + _GOVERNING + ")"
     r"(?:政务公开(?:工作)?(?:领导小组)?|政府信息公开(?:工作)?(?:领导小组)?|信息公开|党政|综合)?"
     r"(?:办公室|办公厅)$"
 )
+#: Units inside a department that compile its report or answer for it ("…自然资源局综合一科").
+_DEPARTMENT_UNITS = (
+    "办公室",
+    "综合[一二三四五六七八九十]?[科处股]",  # 综合科, 综合一科, 综合处, 综合股
+    "政务公开[科股办]",
+)
 #: The office of a department, or a place's open-government office, compiles the body's report.
-_DEPARTMENT_OFFICE = re.compile(r"^(?P<body>.+?(?:局|委员会|委|厅|署|中心))(?:办公室|综合科|综合处)$")
+_DEPARTMENT_OFFICE = re.compile(
+    r"^(?P<body>.+?(?:局|委员会|委|厅|署|中心))(?:" + "|".join(_DEPARTMENT_UNITS) + ")$"
+)
 _OPEN_GOVERNMENT_OFFICE = re.compile(
     r"^(?P<place>.+?[省市县区旗州])(?:政务公开|政府信息公开|信息公开)(?:工作)?(?:领导小组)?办公室$"
 )
@@ -53,11 +70,23 @@ _TOWNSHIP = re.compile(r"(?:镇|乡|街道|苏木)(?:人民政府|政府|办事�
 _GOVERNMENT = re.compile(r"(?:人民政府|政府|行政公署|行署)(?:办公室|办公厅)?$")
 _ZONE = re.compile(r"(?:管理委员会|管委会|工委|管委)$")
 
+#: Words that introduce the report by its name ("特编制…", "现将…予以公开", "编制了《…》").
+_NAMING_VERB = r"(?:编制|公布|现将|发布|印发)"
 #: Title: "[ORG]2018年[ORG]政府信息公开工作年度报告" (the organ before or after the year).
 _TITLE = re.compile(
     r"^(?P<pre>[^,。;:]{0,40}?)(?<!\d)(?P<year>(?:19|20)\d{2})年度?(?P<post>[^\d,。;:]{0,40}?)"
     r"(?P<gov>政府)?(?:信息公开|政务公开)(?:工作)?[^。;]{0,8}?(?P<end>报告|年报|情况)"
 )
+#: A title that states no year, alone on one of the first lines ("驼峰路街道办事处政府信息公开工作年度报告").
+_UNDATED_TITLE = re.compile(
+    r"^(?P<pre>[^\d,。;:]{2,40}?)(?P<gov>政府)?(?:信息公开|政务公开)(?:工作)?年度报告$"
+)
+_UNDATED_TITLE_LINES = 5  # an undated title only among the first cells, not a column name further down
+#: The report named inside a sentence ("特编制…2023年政府信息公开工作年度报告", "现将富县人民政府2024年…").
+_TITLE_LEAD = re.compile(_NAMING_VERB + r"(?:了|完成)?的?")
+_TITLE_LEAD_CHARS = 1500  # the preamble that states what the report is
+#: What a title's year is followed by before the name ("2015年年度宁国市…", "2016年度本级…").
+_YEAR_WORD = re.compile(r"^(?:年度|年|度)+")
 _TITLE_PREFIX = re.compile(r"^(?:#+|\*+|标题|名称|题目|文章标题)[::|]*")
 _TITLE_PREFIX_FIRST = "#*标名题文"  # what a _TITLE_PREFIX match starts with
 #: Metadata header fields naming the publisher.
@@ -79,7 +108,8 @@ _NAME_TRAIL = re.compile(r"(?:关于|的)$")
 _BREADCRUMB = re.compile(r"[>›»/\\·]|首页|当前位置")
 _COVERING_NOTICE = re.compile(r"关于(?:印发|公布|发布)?")
 _SENTENCE_MARK = re.compile(r"[。,;:]")
-_BARE_GOVERNMENT = re.compile(rf"(?<=[{_PLACE_CHARS}])(?<!人民)政府")  # 呼玛县政府 -> 呼玛县人民政府
+#: 呼玛县政府(办公室) -> 呼玛县人民政府(办公室); "市政府研究室" stays as written.
+_BARE_GOVERNMENT = re.compile(rf"(?<=[{_PLACE_CHARS}])(?<!人民)政府(?=(?:办公室|办公厅)?$)")
 _GOVERNMENT_WORD = re.compile(r"(?:人民政府|政府|行政公署|行署)$")
 #: A section heading, never a title line ("二、2018年政府信息公开情况").
 _NUMBERED = re.compile(
@@ -88,8 +118,13 @@ _NUMBERED = re.compile(
 #: Subject of the overview's first sentence ("2019年,县城南区工委、管委高度重视…").
 _SUBJECT = re.compile(
     r"(?:^|\n)[ \t]*(?:19|20)\d{2}年度?,?(?P<org>[^\d,。;:\s《》()|]{2,20}?)"
-    r"(?=高度重视|认真贯彻|深入贯彻|坚持|按照|严格|紧紧围绕|始终|全面|积极|继续|进一步|持续|不断|扎实|切实)"
+    r"(?=高度重视|认真|深入贯彻|坚持|按照|严格|紧紧围绕|始终|全面|积极|继续|进一步|持续|不断|扎实|切实)"
 )
+#: The contact sentence ("如有疑问,请与阿巴嘎旗自然资源局办公室联系(电话:…)").
+_CONTACT = re.compile(r"请与(?P<org>[^,。;:、\s《》()()|]{2,40}?)联系")
+#: How a body speaks of itself; a government office that does so more than of its place ("全县", "我县")
+#: reports on itself, else it compiled its government's report.
+_UNIT_VOICE = ("我办", "本办", "我厅", "本单位", "我单位", "本机关")
 
 # --- dates ------------------------------------------------------------------------------------
 
@@ -125,9 +160,11 @@ _HEADER_DATES = (
 )
 #: A self-reference to the report ("编制了2021年政府信息公开年度报告", "2009年度政府信息公开年度报告").
 _REPORT_YEAR = re.compile(
-    r"(?:编制|公布|现将)(?:了|的|完成)?[^。,;\d]{0,14}?(?<!\d)(?P<y>(?:19|20)\d{2})\s*年度?[^。,;\d]{0,20}?"
+    _NAMING_VERB + r"(?:了|的|完成)?[^。,;\d]{0,14}?(?<!\d)(?P<y>(?:19|20)\d{2})\s*年度?[^。,;\d]{0,20}?"
     r"(?:政府信息公开|政务公开)[^。;]{0,8}?(?:报告|年报)"
 )
+#: The state of things at the year's end ("截止2023年12月31日我局…发布…").
+_YEAR_END = re.compile(r"截[至止]到?(?P<y>(?:19|20)\d{2})\s*年\s*(?:12\s*月\s*31\s*日|底|末)")
 _ANY_YEAR = re.compile(r"(?<![\d〔\[(/-])(?P<y>(?:19|20)\d{2})\s*年(?!\d)(?P<after>.{0,6})")
 _FUTURE_PLAN = re.compile(
     r"^度?(?:工作)?(?:思路|计划|打算|要点|重点|安排|目标|展望|设想)|^度?,?(?:我|全)\S{0,3}将"
@@ -342,30 +379,69 @@ def _title_organ(pre: str, post: str, gov: bool) -> tuple[str | None, bool]:
     pre = _BREADCRUMB.split(pre)[-1]
     parts = _COVERING_NOTICE.split(pre)
     pre = parts[-1] or parts[0]
-    if post.endswith("人民") and gov:
-        post += "政府"  # "呼玛县人民政府信息公开…"
+    post = _YEAR_WORD.sub("", post)
+    if gov and post.endswith("人民"):  # "2018年呼玛县人民政府信息公开…": the 政府 belongs to the name
+        post += "政府"
+    elif gov and not post and pre.endswith("人民"):  # "某县人民政府信息公开工作年度报告"
+        pre += "政府"
     raw = _clean_name(post) or _clean_name(pre)
     if raw is None or _SPAM.search(raw) or not _usable(raw) or raw[0] in "全各":
         return None, False
+    if not _ORGAN_END_RE.search(raw) and raw[-1] not in _PLACE_CHARS:
+        return None, False  # neither a body nor a place ("关于做好2020年…", "2017年没有公民…的…")
     place_only = not _ORGAN_END_RE.search(raw) or bool(_TOWNSHIP.search(raw))
     return raw, place_only
 
 
-def _title(head: str) -> tuple[_TitleOrgan | None, int | None]:
+def _title_of(line: str, undated: bool) -> tuple[str | None, bool, int | None] | None:
+    """(name, place only, year) when ``line`` is a report title; an undated one only if it names a body."""
+    if _NUMBERED.match(line):  # a section heading, never a title line
+        return None
+    m = _TITLE.match(line)
+    if m and not (m["end"] == "情况" and len(line) > 40):  # "…工作情况" only as a short title line
+        return (*_title_organ(m["pre"] or "", m["post"] or "", bool(m["gov"])), int(m["year"]))
+    m = _UNDATED_TITLE.match(line) if undated else None
+    if m:
+        name, place_only = _title_organ(m["pre"], "", bool(m["gov"]))
+        if name and _ORGAN_END_RE.search(name):
+            return name, place_only, None
+    return None
+
+
+def _title_sentences(head: str) -> list[str]:
+    """Where the preamble names the report it introduces, spaces dropped."""
+    out = []
+    for m in _TITLE_LEAD.finditer(head, 0, _TITLE_LEAD_CHARS):
+        out.append("".join(head[m.end() : m.end() + 120].split()))
+    return out
+
+
+def _title(head: str) -> tuple[_TitleOrgan | None, int | None, list[str]]:
+    """The title's organ and year, and the names later titles give (the same body, often in full)."""
     lines = _title_lines(head)
-    for i, (line, _) in enumerate(lines):
-        m = None if _NUMBERED.match(line) else _TITLE.match(line)
-        if not m or (m["end"] == "情况" and len(line) > 40):  # "…工作情况" only as a short title line
+    candidates = [(line, i, i < _UNDATED_TITLE_LINES) for i, (line, _) in enumerate(lines)]
+    candidates += [(sentence, None, False) for sentence in _title_sentences(head)]
+    first: _TitleOrgan | None = None
+    year: int | None = None
+    others: list[str] = []
+    for line, i, undated in candidates:
+        found = _title_of(line, undated)
+        if found is None:
             continue
-        name, place_only = _title_organ(m["pre"] or "", m["post"] or "", bool(m["gov"]))
-        if name is None:  # "XX县人民政府" on its own line just above or below the title
+        name, place_only, title_year = found
+        if name is None and year is None and i is not None:
+            # "XX县人民政府" on its own line just above or below the first title
             around = [ln for ln, cell in lines[max(0, i - 1) : i] if not cell] + [
                 ln for ln, _ in lines[i + 1 : i + 3]
             ]
             name = next((n for n in map(_byline, around) if n), None)
             place_only = False
-        return (_TitleOrgan(name, place_only) if name else None), int(m["year"])
-    return None, None
+        year = year or title_year
+        if name and first is None:
+            first = _TitleOrgan(name, place_only)
+        elif name:
+            others.append(name)
+    return first, year, others
 
 
 def _byline(line: str) -> str | None:
@@ -440,19 +516,14 @@ def _government_of(place: str) -> str:
 
 
 def _canonical(name: str, keep_office: bool) -> str:
-    """呼玛县政府 -> 呼玛县人民政府; a government's compiling office -> the government."""
-    name = _BARE_GOVERNMENT.sub("人民政府", name)
-    m = _DEPARTMENT_OFFICE.match(name)
-    if m:
-        return m["body"]
-    m = _OPEN_GOVERNMENT_OFFICE.match(name)
-    if m:
-        return _government_of(m["place"])
-    if not keep_office:
-        m = _GOVERNMENT_OFFICE.match(name)
-        if m:
-            name = m["gov"]
-    return name
+    """A compiling office -> its department or government; then 呼玛县政府 -> 呼玛县人民政府."""
+    if m := _DEPARTMENT_OFFICE.match(name):
+        name = m["body"]
+    elif m := _OPEN_GOVERNMENT_OFFICE.match(name):
+        name = _government_of(m["place"])
+    elif not keep_office and (m := _GOVERNMENT_OFFICE.match(name)):
+        name = m["gov"]
+    return _BARE_GOVERNMENT.sub("人民政府", name)
 
 
 #: Words a level character starts without standing for a place ("市场监督管理局", "区域…").
@@ -546,37 +617,67 @@ def _complete(name: str, text: str, gaz: Gazetteer) -> str | None:
     return name  # a department as written ("县城南区工委、管委", "市科委")
 
 
+def _contact(head: str) -> str | None:
+    for m in _CONTACT.finditer(head):
+        org = _usable(_clean_name(m["org"]))
+        if org and (_ORGAN_END_RE.search(org) or _DEPARTMENT_OFFICE.match(org)):
+            return org
+    return None
+
+
+def _keeps_office(name: str, text: str) -> bool:
+    """Whether a government office named as the compiler ("伊宁县人民政府办公室") is the reporting body."""
+    m = _GOVERNMENT_OFFICE.match(name)
+    if m is None:
+        return True
+    level_char = _GOVERNING_RE.sub("", m["gov"])[-1:]
+    place_voice = (text.count("全" + level_char) + text.count("我" + level_char)) if level_char else 0
+    return sum(text.count(w) for w in _UNIT_VOICE) > place_voice
+
+
+def _extends(place: str, other: str, gaz: Gazetteer) -> bool:
+    """``other`` is ``place`` with its higher places in front ("凉州区" + "张义镇人民政府") or a suffix after."""
+    if other.startswith(place):
+        return other != place
+    i = other.find(place)
+    rest = other[i + len(place) :]
+    if i <= 0 or (rest and not _ORGAN_END_RE.fullmatch(rest)):
+        return False
+    chain = gaz.chain_ending_at(other, i)
+    return bool(chain) and chain[0].start == 0
+
+
 def _organ(
     text: str, sections: list[Section], head: str, signed_by: str | None
 ) -> tuple[str | None, int | None]:
     """The issuing body and the title's year."""
     gaz = gazetteer()
-    title, title_year = _title(head)
-    woban = text.count("我办")
-    # A government office reporting on itself ("我办…") keeps its name; else it compiled its government's.
-    keep_office = woban >= 3 and woban >= max(text.count("我市"), text.count("我县"), text.count("我区"))
-    others = [o for o in (_header_organ(head), _compiled_by(text), signed_by) if o]
+    title, title_year, title_others = _title(head)
+    others = [o for o in (_header_organ(head), _compiled_by(text), signed_by, _contact(head)) if o]
 
     if title is not None and not title.place_only:
-        return _canonical(title.name, keep_office=True), title_year
+        name = _canonical(title.name, keep_office=True)
+        anchored = _anchor(name, text, gaz) if _is_relative(name) else None  # "市政府研究室" -> 孝感市…
+        return (anchored[1] if anchored else name), title_year
 
     if title is not None:  # a place (or zone) only: refine with the other sources
         place = title.name
-        for other in others:
-            if other.startswith(place) and other != place:
-                return _canonical(other, keep_office), title_year
+        for other in [*title_others, *others]:
+            if _extends(place, other, gaz):
+                return _canonical(other, _keeps_office(other, text)), title_year
             if _is_relative(other) and place.endswith(other[0]):
-                return _canonical(place + other[1:], keep_office), title_year
+                full = place + other[1:]
+                return _canonical(full, _keeps_office(full, text)), title_year
         if _TOWNSHIP.search(place) or gaz.ending_at(place, len(place)) is None:
             return place, title_year  # a township or zone: as written
         return _government_of(place), title_year
 
-    for org in [*others, _subject(text, sections)]:
-        if org:
-            name = _complete(_canonical(org, keep_office), text, gaz)
-            if name:
-                return name, title_year
-    return None, title_year
+    for org in others:
+        name = _complete(_canonical(org, _keeps_office(org, text)), text, gaz)
+        if name:
+            return name, title_year
+    subject = _subject(text, sections)  # the body at work in the overview: as written
+    return (_complete(_canonical(subject, keep_office=True), text, gaz) if subject else None), title_year
 
 
 # =============================================================================================
@@ -630,6 +731,9 @@ def _report_year(text: str, title_year: int | None, period: tuple[date, date] | 
     if period:
         start, end = period
         return start.year if (start.month, start.day) == (1, 1) else end.year
+    m = _YEAR_END.search(text, 0, min(len(text), 3000))
+    if m:
+        return int(m["y"])
     counts: dict[int, int] = {}
     for m in _ANY_YEAR.finditer(text, 0, min(len(text), 30000)):
         if _FUTURE_PLAN.match(m["after"]):

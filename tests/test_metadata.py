@@ -123,6 +123,15 @@ def test_compiling_sentence_year_beats_a_wrong_period():
     assert (m.period_start, m.period_end) == (date(2020, 1, 1), date(2020, 12, 31))  # as stated
 
 
+def test_year_from_a_year_end_statement():
+    text = (  # d40: no title, no period, only dated statements
+        "一、总体情况\n(一)主动公开信息情况。本年度我局门户网站围绕市委、市政府的中心工作,不断充实政务公开内容。"
+        "截止2023年12月31日我局通过官方网站发布政务类信息34条,概况类信息150条。\n"
+    )
+    m = meta(text)
+    assert (m.report_year, m.period_start, m.period_end) == (2023, date(2023, 1, 1), date(2023, 12, 31))
+
+
 def test_published_on_sources():
     header = (
         "索引号: | 000-2019-03728 | 发布机构: | 地区行署办公室 |\n发布日期: | 2019-03-11 | 废止日期: | |\n"
@@ -174,6 +183,8 @@ def test_published_on_prefers_publication_over_writing_date():
         # compiling-body sentences: an office compiles its government's report
         ("本年度报告由连云港市人民政府办公室根据《条例》要求编制,统计期限为2018年。", "连云港市人民政府"),
         ("本报告是根据《条例》要求,由两城镇人民政府党政办公室编制。", "两城镇人民政府"),
+        ("本报告由呼玛县政府政务公开办公室编制。", "呼玛县人民政府"),
+        ("本报告由呼玛县政府办公室编制。\n我办公开信息。我办办理申请。", "呼玛县人民政府办公室"),
         ("本报告是根据《条例》要求,由北京市信访办编制的2009年度政府信息公开年度报告。", "北京市信访办"),
         # the signature block
         ("一、概述\n正文。\n哈尔滨市人民政府政务公开办公室\n2019年3月28日", "哈尔滨市人民政府"),
@@ -205,6 +216,92 @@ def test_organ_sources(text, organ):
     ],
 )
 def test_organ_variants(text, organ):
+    assert meta(text).organ == organ
+
+
+#: Real sentences of the corpus (shortened) and the organ they state.
+_CORPUS_ORGANS = [
+    # the preamble names the report it introduces (no title line)
+    (
+        "根据《中华人民共和国政府信息公开条例》要求,特编制湛江市人民政府地方志办公室"
+        "2023年政府信息公开工作年度报告。本报告包括总体情况…",
+        "湛江市人民政府地方志办公室",
+    ),
+    (
+        "根据《中华人民共和国政府信息公开条例》(以下简称《条例》有关要求,"
+        "现将富县人民政府2024年政府信息公开工作年度报告予以公开。",
+        "富县人民政府",
+    ),
+    ("根据《条例》规定,现公布奉新县人民政府办公室2022年政府信息公开工作年度报告。", "奉新县人民政府办公室"),
+    (
+        "根据《条例》和上级相关文件要求,我局组织编制了《苍溪县自然资源局2024年政府信息公开工作年度报告》"
+        "(以下简称《年度报告》)。",
+        "苍溪县自然资源局",
+    ),
+    # a place named in the preamble; its government's office in the contact sentence, the text speaks for 我县
+    (
+        "根据《条例》要求,现公布桐梓县2022年政府信息公开工作年度报告。公众如需进一步咨询了解相关信息,"
+        "请与桐梓县人民政府办公室联系(地址:桐梓县人民政府办公室,邮编:563200)。\n一、总体情况\n"
+        "2022年,我县坚持以习近平新时代中国特色社会主义思想为指导。全县26家行政机关…我县共收到申请21件。",
+        "桐梓县人民政府",
+    ),
+    # a title without a year
+    ("驼峰路街道办事处政府信息公开工作年度报告\n\n一、总体情况\n", "驼峰路街道办事处"),
+    # "年度" after the year is no name: the name before the year
+    (
+        "宁国市青龙乡人民政府2015年年度政府信息公开工作年度报告\n发布时间:2016-03-31 00:00\n",
+        "宁国市青龙乡人民政府",
+    ),
+    # a township title completed with its district by the header or a second title
+    (
+        "2008年张义镇人民政府信息公开工作年度报告\n信息来源: 凉州区张义镇人民政府发布日期: 2009-01-06 浏览次数: 次\n",
+        "凉州区张义镇人民政府",
+    ),
+    (
+        "2016年龙归镇政府信息公开年度报告\n武江区龙归镇人民政府2016年政府信息公开年度报告本年报是按照"
+        "《中华人民共和国政府信息公开条例》要求,特向社会公布2016年度本级政府信息公开年度报告。",
+        "武江区龙归镇人民政府",
+    ),
+    # a relative title completed with the prefecture the text puts before it
+    (
+        "市政府研究室2019年政府信息公开\n工作年度报告\n一、总体情况\n"
+        "经信息汇总梳理,2019年孝感市政府研究室主动公开信息16条。",
+        "孝感市政府研究室",
+    ),
+    # the contact sentence: a department's office or unit answers for the department
+    (
+        "本报告中所列数据统计期限为2023年1月1日至2023年12月31日。如对本年度报告有疑问,"
+        "请与阿巴嘎旗自然资源局办公室联系(电话:0479-2022416)。",
+        "阿巴嘎旗自然资源局",
+    ),
+    (
+        "如对报告内容有疑问,请与青岛西海岸新区自然资源局综合一科联系(地址:青岛西海岸新区长江东路443号)。",
+        "青岛西海岸新区自然资源局",
+    ),
+    # a government office that speaks of itself (本单位), not of its county, reports on itself
+    (
+        "根据《条例》要求,由伊宁县人民政府办公室编制。\n三、依申请公开政府信息情况\n"
+        "本单位2014年度没有收到要求公开信息的申请。",
+        "伊宁县人民政府办公室",
+    ),
+    # the overview's subject is the body at work: as written
+    (
+        "本报告根据《条例》编制。\n一、总体情况\n2020年,湖南省人民政府办公厅认真落实条例和国、省有关政务公开的决策部署。",
+        "湖南省人民政府办公厅",
+    ),
+    # strings in a title's place that name no body
+    (
+        "根据市政务服务和大数据管理局转发的《湖北省人民政府办公厅关于做好2020年政府信息公开年度报告编制和发布"
+        "工作的通知》有关要求,现将我局2020年度政府信息公开情况报告如下。",
+        None,
+    ),
+    ("一、概述\n2017年没有公民、法人和其他组织的政府信息公开收费和减免情况。", None),
+    ("特向社会公布2016年度本级政府信息公开年度报告。", None),
+]
+
+
+@pytest.mark.parametrize(("text", "organ"), _CORPUS_ORGANS)
+def test_organ_stated_in_corpus_sentences(text, organ):
     assert meta(text).organ == organ
 
 
