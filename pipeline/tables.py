@@ -264,6 +264,7 @@ _MAX_CELLS = 32  # no standard table row has more cells; longer runs are cut (an
 _VALUE = r"(?:[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
 #: A line of ≥2 value cells and nothing else (a value row whose label floated away).
 _ORPHAN_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})+[ \t|]*$", re.MULTILINE)
+_VALUE_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})*[ \t|]*$", re.MULTILINE)  # ≥1 value
 
 
 @dataclass(slots=True)
@@ -538,8 +539,45 @@ def _read_inline_row(text: str, label: _Label, stop: int, money: bool) -> _Row:
     return _Row(label, [], layout, label.start, end_of_line)
 
 
+def _next_line(text: str, pos: int, stop: int) -> tuple[int, int] | None:
+    """(start, end) of the first line at or after `pos` with anything but whitespace, before `stop`."""
+    while pos < stop:
+        end = _line_end(text, pos, stop)
+        if text[pos:end].strip(" \t\r"):
+            return pos, end
+        pos = end + 1
+    return None
+
+
+def _next_value_line(text: str, inline: _Row, stop: int, single: bool = False) -> _Row | None:
+    """A label line without values followed by a line of ≥2 value cells (≥1 when `single`) and nothing
+    else (a PDF text layer or a wrapped label prints the values under the label): that line is the row."""
+    if inline.prose or inline.cells or inline.end >= stop:
+        return None
+    line = _next_line(text, inline.end + 1, stop)
+    if line is None:
+        return None
+    pos, end = line
+    m = (_VALUE_LINE if single else _ORPHAN_LINE).match(text, pos, end)
+    if m is None or m.end() != end or not _NUMBER.search(m.group(0)):
+        return None
+    cells = _orphan_cells(text, pos, end)
+    after = _next_line(text, end + 1, stop)
+    if len(cells) == 1 and after is not None and _VALUE_LINE.fullmatch(text, *after):
+        return None  # one cell per line, not a row under its label
+    layout = "pipe" if "|" in m.group(0) else "space"
+    if layout == "pipe":
+        for cell in cells:
+            cell.digits = None  # pipes delimit the cells: never split further
+    return _Row(inline.label, cells, layout, inline.start, end)
+
+
 def _read_row_lines(text: str, inline: _Row, stop: int, money: bool) -> _Row:
-    """`_read_row` with per_line=True, given the inline reading: one cell per line after an empty label line."""
+    """`_read_row` with per_line=True, given the inline reading: the value line under an empty label
+    line, or one cell per line after it."""
+    under = _next_value_line(text, inline, stop)
+    if under is not None:
+        return under
     if inline.prose or inline.cells:
         return inline
     end_of_line = inline.end
@@ -733,7 +771,14 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
     rows = []
     for i, lab in enumerate(labels):
         rows.append(_read_row(text, lab, starts[i + 1], per_line=False, money=False))
-    orphans = _orphan_rows(text, max(start, floor), end)
+    # A table whose data-row labels mostly stand alone prints each row's values on the line under its
+    # label (a PDF text layer). Where most rows carry their values inline, a value line under a bare
+    # label is a shredded row, placed by the official row order instead.
+    data = [r for r in rows if r.label.spec.kind == "row" and not r.prose]
+    if sum(1 for r in data if not r.cells) > len(data) / 2:
+        rows = [_next_value_line(text, r, starts[i + 1], single=True) or r for i, r in enumerate(rows)]
+    taken = {r.end for r in rows if r.label is not None and r.cells}
+    orphans = [o for o in _orphan_rows(text, max(start, floor), end) if o.end not in taken]
     row_layout = bool(orphans) or any(len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
     if not row_layout:
         rows = [_read_row_lines(text, row, starts[i + 1], money=False) for i, row in enumerate(rows)]
@@ -926,6 +971,11 @@ def _sparse(
     if len(values) == 2 and nums[0] == nums[1]:  # N, N: 自然人 N and 总计 N, every other column empty
         placed.cells["natural_person"] = values[0]
         placed.cells["total"] = values[1]
+        return placed
+    if len(values) == len(APPLICANTS) and nums[-1] != sum(nums[:-1]):
+        # six values, the last not the sum of the rest: only the blank 总计 can have been dropped
+        placed.cells.update(zip(APPLICANTS, values, strict=True))
+        placed.derived_total = sum(nums)
         return placed
     if len(values) >= 3 and nums[-1] == sum(nums[:-1]):
         placed.cells["total"] = values[-1]
