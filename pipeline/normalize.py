@@ -56,6 +56,18 @@ def strip_chrome(text: str) -> str:
     return "\n".join(kept)
 
 
+#: Page footers and headers that are only a page number: `- 3 -`, `— 3 —`, `第3页`, `3/5` (PDF text
+#: layers and texts copied from them; inside a table such a line would read as a row of values).
+PAGE_NUMBER_LINE = re.compile(
+    r"^[ \t]*(?:[-—–－][ \t]*\d{1,4}[ \t]*[-—–－]|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?|\d{1,4}[ \t]*/[ \t]*\d{1,4})[ \t]*$\n?",
+    re.MULTILINE,
+)
+
+
+def strip_page_numbers(text: str) -> str:
+    return PAGE_NUMBER_LINE.sub("", text)
+
+
 # --- width and number punctuation ----------------------------------------------------------
 
 #: Replaced before NFKC (str.replace per pair is far faster than str.translate with a dict).
@@ -269,6 +281,7 @@ def find_mojibake(text: str) -> tuple[tuple[int, int], ...]:
 
 _STEPS: tuple[tuple[str, Callable[[str], str]], ...] = (
     ("strip_chrome", strip_chrome),
+    ("strip_page_numbers", strip_page_numbers),
     ("fold_width", fold_width),
     ("strip_pinyin", strip_pinyin),
 )

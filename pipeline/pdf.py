@@ -7,18 +7,13 @@ table parser reads like any other flattening. A scanned PDF has no text layer an
 
 from __future__ import annotations
 
-import re
+from pipeline.normalize import strip_page_numbers
 
 
 class UnreadablePdf(Exception):
     """Raised with a one-line reason when a PDF yields no report text."""
 
 
-#: Page footers and headers that are only a page number: `- 3 -`, `— 3 —`, `第3页`, `3/5`.
-_PAGE_NUMBER = re.compile(
-    r"^[ \t]*(?:[-—–－][ \t]*\d{1,4}[ \t]*[-—–－]|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*共[ \t]*\d{1,4}[ \t]*页)?|\d{1,4}[ \t]*/[ \t]*\d{1,4})[ \t]*$",
-    re.MULTILINE,
-)
 #: Fewer visible characters per page than this means there is no usable text layer.
 _MIN_CHARS_PER_PAGE = 20
 
@@ -46,7 +41,7 @@ def pdf_to_text(data: bytes) -> str:
                 page.close()
     finally:
         document.close()
-    text = _PAGE_NUMBER.sub("", "\n".join(pages).replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_page_numbers("\n".join(pages).replace("\r\n", "\n").replace("\r", "\n"))
     if len("".join(text.split())) < _MIN_CHARS_PER_PAGE * max(len(pages), 1):
         raise UnreadablePdf(
             f"PDF without a text layer ({len(pages)} pages, a scan?): OCR it or publish the text, then run again"

@@ -80,3 +80,12 @@ def test_normalize_records_steps_and_offsets():
     assert doc.text[start : start + 2] == "12" and not doc.in_mojibake(start, start + 2)
     s, e = doc.mojibake_spans[0]
     assert doc.in_mojibake(s, e)
+
+
+def test_page_number_lines_are_dropped():
+    text = (
+        "一、本年新收政府信息公开申请数量\n3 0 0 0 0 0 3\n— 4 —\n第 5 页 共 9 页\n6/9\n二、上年结转 - 3 - 件"
+    )
+    doc = normalize(text)
+    assert doc.text == "一、本年新收政府信息公开申请数量\n3 0 0 0 0 0 3\n二、上年结转 - 3 - 件"
+    assert "strip_page_numbers" in doc.steps

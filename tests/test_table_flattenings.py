@@ -256,6 +256,13 @@ def flat_pdf_lines(t: Table) -> str:
     return "\n".join(lines)
 
 
+def flat_pdf_pages(t: Table) -> str:
+    """The PDF text layer with a page break in the middle of the table: footer `— 4 —`, then the rest."""
+    lines = flat_pdf_lines(t).split("\n")
+    middle = len(lines) // 2
+    return "\n".join([*lines[:middle], "— 4 —", "", *lines[middle:]])
+
+
 def flat_shredded(t: Table) -> str:
     """PDF-to-markdown: header text wrapped into broken lines, a fragment header row, then markdown rows."""
     head = "".join(c for row in t.header for c in row)
@@ -285,6 +292,7 @@ FLATTENINGS = {
     "one_line": flat_one_line,
     "glued": flat_glued,
     "pdf_lines": flat_pdf_lines,
+    "pdf_pages": flat_pdf_pages,
     "shredded_md": flat_shredded,
     "html": flat_html,
 }
