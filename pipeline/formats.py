@@ -56,6 +56,8 @@ def _subrows(group: str, labels: dict[str, str], eras: tuple[str, ...] = STD_ERA
 
 # --- 表三 ---------------------------------------------------------------------------------------------
 
+#: The section that holds 表三 (三、收到和处理政府信息公开申请情况).
+TABLE3_TITLE = "收到和处理政府信息公开申请情况"
 #: The corner cell of 表三, which states the table's own identity I1.
 TABLE3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 TABLE3_HEADER = "申请人情况"

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from pipeline import formats
 from pipeline.places import Gazetteer, Mention, Resolution, gazetteer
 from pipeline.records import ReportMetadata, Section
 
@@ -181,24 +183,32 @@ def _labels_through_noise(*labels: str) -> re.Pattern[str]:
     return re.compile("|".join(r"[\s|]*".join(map(re.escape, label)) for label in labels))
 
 
+def _header_cores(era: str) -> list[str]:
+    return [label.split("（")[0] for _, e, label in formats.TABLE2_HEADERS if e == era]
+
+
+def _nfkc(label: str) -> str:
+    return unicodedata.normalize("NFKC", label)
+
+
+_ROWS = {row.code: row for row in formats.TABLE3_ROWS}
+#: Labels only the 2021 format prints (表二 headers, the split 其他处理 rows), only the 2019 one prints
+#: (its 表二 headers that no 2021 header contains, item （九）), and either prints (pipeline.formats).
 _STD2021 = _labels_through_noise(
-    "本年制发件数",
-    "本年废止件数",
-    "现行有效件数",
-    "逾期不补正",
-    "本年处理决定数量",
-    "本年收费金额",
-    "逾期未按收费通知",
+    *_header_cores("std2021"),
+    # the two new 其他处理 rows, without their 申请人 (a wrapped label often splits it off)
+    *[row.identifying.removeprefix("申请人") for row in formats.table3_rows("std2021") if row.group][-3:-1],
 )
 _STD2019 = _labels_through_noise(
-    "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "第二十条第(九)项"
+    *(h for h in _header_cores("std2019") if not any(h in h21 for h21 in _header_cores("std2021"))),
+    _nfkc(formats.TABLE2_MARKER.format(n="九")),
 )
 _STD_ANY = _labels_through_noise(
-    "新收政府信息公开申请数量",
-    "上年结转政府信息公开申请数量",
-    "结转下年度继续办理",
-    "收到和处理政府信息公开申请情况",
-    "第二十条第(一)项",
+    _ROWS["apply.new"].label.removeprefix("本年"),
+    _ROWS["apply.carried_over"].label,
+    _ROWS["apply.carried_forward"].label,
+    formats.TABLE3_TITLE,
+    _nfkc(formats.TABLE2_MARKER.format(n="一")),
 )
 
 

@@ -123,6 +123,9 @@ ARTICLE20_MEASURES = {m: (_header_labels(m), en, unit) for m, (en, unit) in _MEA
 }
 
 
+_T3 = {row.code: row.label for row in formats.TABLE3_ROWS}
+
+
 def _vocabulary() -> list[Metric]:
     out = [
         _m(
@@ -140,10 +143,10 @@ def _vocabulary() -> list[Metric]:
             required=True,
             parent="proactive.total",
         ),
-        _m("apply.new", "本年新收政府信息公开申请数量", "new requests received", required=True),
+        _m("apply.new", _T3["apply.new"], "new requests received", required=True),
         _m(
             "apply.carried_over",
-            "上年结转政府信息公开申请数量",
+            _T3["apply.carried_over"],
             "requests carried over from last year",
             required=True,
         ),
@@ -152,7 +155,7 @@ def _vocabulary() -> list[Metric]:
         ),
         _m(
             "apply.carried_forward",
-            "结转下年度继续办理",
+            _T3["apply.carried_forward"],
             "requests carried forward to next year",
             required=True,
         ),
