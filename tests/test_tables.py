@@ -717,3 +717,22 @@ def test_table3_glued_rows_without_deciding_identity_stay_unread():
     (finding,) = [f for f in result.findings if "apply.outcome.granted" in f.detail]
     assert finding.check_name == "table3_ambiguous_glued_digits"
     assert "11|1|0|0|0|0|12" in finding.detail and "1|11|0|0|0|0|12" in finding.detail
+
+
+def test_row_cut_off_by_the_end_of_the_text_gives_no_total():
+    """Corpus d08 ends inside a row (`二、上年结转… |` then four `0 |` lines): the last number read is
+    not the row's 总计, so the row is kept as unplaced cells with a finding, and no fact."""
+    text = (
+        HEAD3
+        + "一、本年新收政府信息公开申请数量 |\n"
+        + "0 |\n" * 7
+        + "二、上年结转政府信息公开申请数量 |\n0 |\n0 |\n0 |\n0"
+    )
+    result = run(text, era="std2021")
+    assert totals(result) == {
+        "apply.new": 0,
+        "apply.applicant.natural_person": 0,
+        "apply.applicant.legal_person": 0,
+    }
+    assert checks(result) == ["table3_truncated_row"]
+    assert [c.raw for c in result.cells if c.row == "apply.carried_over"] == ["0", "0", "0", "0"]
