@@ -888,8 +888,10 @@ def _place_t3(
         if c.kind == "number" and out.garbled(c.start, c.end):
             c.kind, c.value = "text", None
     filled = [c for c in cells if c.kind != "blank"]
-    if len(filled) < n_cols and not out.text[row.end :].strip(" \t\n|"):
-        # the text ends inside the row (a cut-off scrape): the last number read is not its 总计
+    tail = out.text[row.end :]
+    if row.layout in ("pipe", "lines") and len(filled) < n_cols and not tail.strip() and cells:
+        # the text ends inside the row, without the last cell's closing `|` (a cut-off scrape): the
+        # last number read is not its 总计
         out.finding("table3_truncated_row", f"{evidence_row}: the text ends after {len(filled)} cells")
         out.unplaced("table3", code, cells)
         return None
