@@ -192,18 +192,19 @@ TABLE4_RESULTS: tuple[tuple[str, str], ...] = (
 
 TABLE2_MARKER = "第二十条第（{n}）项"
 TABLE2_INFO = "信息内容"
-#: item -> (label, 第二十条 item number, eras that print it)
-TABLE2_ITEMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "rules": ("规章", "一", STD_ERAS),
-    "normative_docs": ("规范性文件", "一", STD_ERAS),  # 2021: 行政规范性文件
-    "licensing": ("行政许可", "五", STD_ERAS),
-    "other_services": ("其他对外管理服务事项", "五", ("std2019",)),
-    "punishment": ("行政处罚", "六", STD_ERAS),
-    "coercion": ("行政强制", "六", STD_ERAS),
-    "admin_fees": ("行政事业性收费", "八", STD_ERAS),
-    "procurement": ("政府集中采购", "九", ("std2019",)),
+#: item -> (label, 第二十条 item number, eras that print it, variants real reports print)
+TABLE2_ITEMS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
+    "rules": ("规章", "一", STD_ERAS, ()),
+    # 2021: 行政规范性文件; Taiwan-vocabulary conversions print 文件 as 档案 (規範性檔案)
+    "normative_docs": ("规范性文件", "一", STD_ERAS, ("行政规范性文件", "规范性档案")),
+    "licensing": ("行政许可", "五", STD_ERAS, ()),
+    "other_services": ("其他对外管理服务事项", "五", ("std2019",), ()),
+    "punishment": ("行政处罚", "六", STD_ERAS, ()),
+    "coercion": ("行政强制", "六", STD_ERAS, ()),
+    "admin_fees": ("行政事业性收费", "八", STD_ERAS, ()),
+    "procurement": ("政府集中采购", "九", ("std2019",), ()),
 }
-TABLE2_NORMATIVE_2021 = "行政规范性文件"
+TABLE2_NORMATIVE_2021 = TABLE2_ITEMS["normative_docs"][3][0]
 #: Column headers: (measure, era, label). `amount` headers may carry a unit: （单位：万元）.
 TABLE2_HEADERS: tuple[tuple[str, str, str], ...] = (
     ("made", "std2019", "本年新制作数量"),

@@ -95,7 +95,7 @@ _ARTICLE20_EN = {
     "admin_fees": "administrative fees",
     "procurement": "centralized government procurement",
 }
-ARTICLE20_ITEMS = {k: (label, _ARTICLE20_EN[k]) for k, (label, _, _) in formats.TABLE2_ITEMS.items()}
+ARTICLE20_ITEMS = {k: (label, _ARTICLE20_EN[k]) for k, (label, *_) in formats.TABLE2_ITEMS.items()}
 
 
 def _header_labels(measure: str) -> str:

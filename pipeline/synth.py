@@ -578,7 +578,7 @@ def _lognormal_int(rng: random.Random, mu: float, sigma: float, zero_share: floa
 
 _ROW = {row.code: row.printed for row in formats.TABLE3_ROWS}
 _COL = dict(formats.TABLE3_COLUMNS)
-_T2_ITEM = {key: label for key, (label, _, _) in formats.TABLE2_ITEMS.items()}
+_T2_ITEM = {key: label for key, (label, *_) in formats.TABLE2_ITEMS.items()}
 _T2_HEAD = {(era, measure): label for measure, era, label in formats.TABLE2_HEADERS}
 _T4_BLOCK = dict(formats.TABLE4_BLOCKS)
 

@@ -170,8 +170,8 @@ _T2_HEADERS = [
     for i, (measure, era, label) in enumerate(formats.TABLE2_HEADERS)
 ]
 _T2_DEFAULT = {era[3:]: columns for era, columns in formats.TABLE2_COLUMNS.items()}
-_T2_ITEM_LABELS = {key: label for key, (label, _, _) in formats.TABLE2_ITEMS.items()}
-_T2_ITEM_VARIANTS = {"normative_docs": (formats.TABLE2_NORMATIVE_2021,)}
+_T2_ITEM_LABELS = {key: label for key, (label, *_) in formats.TABLE2_ITEMS.items()}
+_T2_ITEM_VARIANTS = {key: variants for key, (*_, variants) in formats.TABLE2_ITEMS.items()}
 _T2_MARKER_PARTS = formats.TABLE2_MARKER.split("（{n}）")
 
 
@@ -230,9 +230,11 @@ _T2_SPECS = (
             "marker",
             "t2mark",
             "",
+            # the item number may be lost in a scrape (`第二十条第` alone, corpus d01)
             _fz(_T2_MARKER_PARTS[0])
-            + r"\s*\(\s*[一二三四五六七八九十]{1,2}\s*\)\s*"
-            + _fz(_T2_MARKER_PARTS[1]),
+            + r"(?:\s*\(\s*[一二三四五六七八九十]{1,2}\s*\)\s*"
+            + _fz(_T2_MARKER_PARTS[1])
+            + ")?",
         )
     ]
     + [_spec("info", "t2info", "", _fz(formats.TABLE2_INFO))]
