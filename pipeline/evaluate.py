@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import narrative, tables
+from pipeline import tables
 from pipeline.metrics import REQUIRED_CODES
 from pipeline.process import DocumentResult, process_document
 
@@ -57,23 +57,8 @@ STANDARD_ERAS = ("std2019", "std2021")
 #: Metrics a pre-2019 statistics table's rows carry (主动公开信息数…, 受理…申请数 and channels, 答复数…,
 #: 行政复议数 / 行政诉讼数, 收费).
 _STAT_TABLE_SUBJECTS = ("proactive.", "apply.", "review.", "litigation.", "fees.")
-#: A statistics row's bare number: its label (narrative.py's own test) just before it.
-_STAT_MIN_ROWS = 3
-_NUMBER_RE = re.compile(r"\d+")
-
-
 #: A 表三 first row with a cell after it (not prose: `上年结转政府信息公开申请数量3件` states a count).
 _T3_ROW = re.compile(rf"(?:{tables._T3_FIRST_ROWS.pattern})[\s|]*\d+(?![\d.]*\s*[件条个项次])")
-
-
-def _statistics_rows(text: str) -> int:
-    """Rows of a pre-2019 statistics table (`主动公开信息数 条 425 1516`), counted as narrative.py spots them."""
-    n = 0
-    for m in _NUMBER_RE.finditer(text):
-        s = m.start()
-        if s and not text[s - 1].isdigit() and narrative._STAT_ROW_LABEL.search(text, max(0, s - 4), s):
-            n += 1
-    return n
 
 
 def tables_present(text: str, era: str) -> frozenset[str]:
@@ -89,7 +74,7 @@ def tables_present(text: str, era: str) -> frozenset[str]:
         titles = dict(tables._T4_TITLES)
         if titles["litigation.direct"].search(text) and titles["litigation.after_review"].search(text):
             found.add("表四")
-    elif _statistics_rows(text) >= _STAT_MIN_ROWS:
+    elif tables.has_statistics_table(text):
         found.add("统计表")
     return frozenset(found)
 

@@ -266,6 +266,11 @@ _MAX_CELLS = 32  # no standard table row has more cells; longer runs are cut (an
 _VALUE = r"(?:[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
 #: A line of ≥2 value cells and nothing else (a value row whose label floated away).
 _ORPHAN_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})+[ \t|]*$", re.MULTILINE)
+_DAMAGED_ROW = re.compile(
+    rf"^[ \t|]*(?P<ordinal>\d)\s*[.、]\s*[\u4e00-\u9fff“”\"]{{2,30}}[ \t|]+"
+    rf"(?P<values>{_VALUE}(?:[ \t|]+{_VALUE})+)[ \t|]*$",
+    re.MULTILINE,
+)
 _VALUE_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})*[ \t|]*$", re.MULTILINE)  # ≥1 value
 
 
@@ -518,6 +523,7 @@ class _Row:
     start: int
     end: int
     prose: bool = False
+    ordinal: str | None = None  # the printed ordinal of an orphan whose label is damaged (`2.`)
 
     @property
     def has_values(self) -> bool:
@@ -590,16 +596,22 @@ def _read_row_lines(text: str, inline: _Row, stop: int, money: bool) -> _Row:
     return _Row(inline.label, [], inline.layout, inline.start, end_of_line)
 
 
-def _orphan_rows(text: str, start: int, end: int) -> list[_Row]:
-    """Lines of ≥2 value cells (≥1 number) and nothing else: value rows shredded from their labels.
+def _orphan_rows(text: str, start: int, end: int, labelled: set[int]) -> list[_Row]:
+    """Lines of ≥2 value cells (≥1 number) and nothing else: value rows shredded from their labels;
+    and value rows whose label no official label matches (glyphs lost in a PDF text layer:
+    `2.其他法律行政止公开 0 0 …`), kept with their ordinal. `labelled`: starts of labels read.
 
     Cells are read lazily (`_orphan_cells`) since only rows the alignment places are ever needed.
     """
-    return [
+    rows = [
         _Row(None, [], "pipe", m.start(), m.end())
         for m in _ORPHAN_LINE.finditer(text, start, end)
         if _NUMBER.search(m.group(0))
     ]
+    for m in _DAMAGED_ROW.finditer(text, start, end):
+        if not labelled.intersection(range(m.start(), m.start("values"))):
+            rows.append(_Row(None, [], "pipe", m.start("values"), m.end(), ordinal=m["ordinal"] + "."))
+    return sorted(rows, key=lambda r: r.start)
 
 
 def _orphan_cells(text: str, start: int, end: int) -> list[_Cell]:
@@ -780,7 +792,8 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
     if sum(1 for r in data if not r.cells) > len(data) / 2:
         rows = [_next_value_line(text, r, starts[i + 1], single=True) or r for i, r in enumerate(rows)]
     taken = {r.end for r in rows if r.label is not None and r.cells}
-    orphans = [o for o in _orphan_rows(text, max(start, floor), end) if o.end not in taken]
+    labelled = {lab.start for lab in labels}
+    orphans = [o for o in _orphan_rows(text, max(start, floor), end, labelled) if o.end not in taken]
     row_layout = bool(orphans) or any(len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
     if not row_layout:
         rows = [_read_row_lines(text, row, starts[i + 1], money=False) for i, row in enumerate(rows)]
@@ -846,7 +859,11 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
             continue
         if buffer:
             gap = [c for c in order[next_index:i] if c not in placed]
-            if len(gap) == len(buffer) and (seen_anchor or _T3_MARKER.search(text, start, buffer[0].start)):
+            if (
+                len(gap) == len(buffer)
+                and (seen_anchor or _T3_MARKER.search(text, start, buffer[0].start))
+                and _ordinals_fit(gap, buffer)
+            ):
                 for gcode, orow in zip(gap, buffer, strict=True):
                     place(gcode, _load(text, orow))
             else:
@@ -857,7 +874,13 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
         next_index = max(next_index, i + 1)
     if buffer:
         gap = [c for c in order[next_index:] if c not in placed]
-        if seen_anchor and next_index < len(order) and len(gap) == len(buffer) and t4 is not None:
+        if (
+            seen_anchor
+            and next_index < len(order)
+            and len(gap) == len(buffer)
+            and t4 is not None
+            and _ordinals_fit(gap, buffer)
+        ):
             for gcode, orow in zip(gap, buffer, strict=True):
                 place(gcode, _load(text, orow))
         elif next_index < len(order):
@@ -868,6 +891,16 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
     _emit_t3(out, placed, subtotals, has_2021)
     _emit_applicants(out, placed)
     return end
+
+
+_ORDINALS = {row.code: row.number for row in formats.TABLE3_ROWS}
+
+
+def _ordinals_fit(gap: list[str], buffer: list[_Row]) -> bool:
+    """A damaged-label row goes only where the official row has its printed ordinal."""
+    return all(
+        r.ordinal is None or _ORDINALS.get(code) == r.ordinal for code, r in zip(gap, buffer, strict=True)
+    )
 
 
 def _unplaced(out: _Out, first_row: _Row, n_rows: int, gap: list[str]) -> None:
@@ -1491,6 +1524,7 @@ _STATS_SPECS = [
 _STATS_LABELS = _LabelSet(_STATS_SPECS)
 _STATS_ROWS = {row.code: row for row in formats.STATS_ROWS}
 _STATS_MARK = re.compile("|".join(_fz(h) for h in (*formats.STATS_HEADER, formats.STATS_CUMULATIVE)))
+
 _STATS_CUMULATIVE = re.compile(_fz(formats.STATS_CUMULATIVE))
 #: After a row label: its unit cell (条/件 …), then the row's values, nothing else.
 _STATS_VALUES = re.compile(
@@ -1528,22 +1562,32 @@ def _stats_consistent(choice: dict[str, tuple[int, ...]]) -> bool:
     return all(all(a <= b for a, b in zip(acc, choice[g], strict=True)) for g, acc in sums.items())
 
 
+def _stats_value_rows(text: str):
+    """(label, values match) of every statistics-table row label followed by its values."""
+    mark = _STATS_MARK.search(text)  # the header, when the scrape kept it
+    labels = list(_STATS_LABELS.scan(text, mark.start() if mark else 0, len(text)))
+    for i, label in enumerate(labels):
+        stop = labels[i + 1].start if i + 1 < len(labels) else min(len(text), label.end + 40)
+        m = _STATS_VALUES.match(text, label.end, stop)
+        if m is not None:
+            yield label, m
+
+
+def has_statistics_table(text: str) -> bool:
+    """True when the text prints a pre-2019 statistics table (enough labelled rows with values)."""
+    return len({label.spec.key for label, _ in _stats_value_rows(text)}) >= _STATS_MIN_ROWS
+
+
 def _extract_stats(out: _Out, text: str) -> None:
     """Rows of the statistics table appended to pre-2019 reports: `主动公开信息数 | 条 | 425 | 1516`.
 
     Under a 历年累计 header only the first value is the year's; glued pairs (`条4251516`) are split
     jointly so that every child row sums to at most its parent in both columns. A unique reading gives
     facts; several give a finding naming them, and no fact."""
-    mark = _STATS_MARK.search(text)
-    if mark is None:
-        return
-    cumulative = _STATS_CUMULATIVE.search(text, mark.start()) is not None
-    labels = list(_STATS_LABELS.scan(text, mark.start(), len(text)))
+    cumulative = _STATS_CUMULATIVE.search(text) is not None
     rows: dict[str, tuple[list[tuple[int, ...]], int, int, re.Match[str]]] = {}
-    for i, label in enumerate(labels):
-        stop = labels[i + 1].start if i + 1 < len(labels) else min(len(text), label.end + 40)
-        m = _STATS_VALUES.match(text, label.end, stop)
-        if m is None or label.spec.key in rows or out.garbled(m.start("values"), m.end("values")):
+    for label, m in _stats_value_rows(text):
+        if label.spec.key in rows or out.garbled(m.start("values"), m.end("values")):
             continue
         digits = re.split(r"[ \t|]+", m.group("values"))
         readings = _stats_readings(digits, cumulative)

@@ -736,3 +736,24 @@ def test_row_cut_off_by_the_end_of_the_text_gives_no_total():
     }
     assert checks(result) == ["table3_truncated_row"]
     assert [c.raw for c in result.cells if c.row == "apply.carried_over"] == ["0", "0", "0", "0"]
+
+
+def test_row_whose_label_lost_glyphs_is_placed_by_ordinal_and_row_order():
+    """Corpus k02's PDF text layer prints `2.其他法律行政止公开` (法规禁 lost): no official label
+    matches, but the row sits where the official order has exactly one open row, numbered 2."""
+    rows = [
+        "(三)不予公开",
+        "1.属于国家秘密 1 0 0 0 0 0 1",
+        "2.其他法律行政止公开 0 0 0 0 0 0 0",
+        "3.危及“三安全一稳定” 0 0 0 0 0 0 0",
+    ]
+    result = run(HEAD3 + "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n" + "\n".join(rows), era="std2021")
+    facts = {(f.metric, f.breakdown): f.value for f in result.facts}
+    assert facts[("apply.outcome.denied.law_forbidden", "total")] == 0
+    assert facts[("apply.outcome.denied.state_secret", "total")] == 1
+    wrong_number = "\n".join(rows).replace("2.其他法律行政止公开", "5.其他法律行政止公开")
+    result = run(HEAD3 + "一、本年新收政府信息公开申请数量 3 0 0 0 0 0 3\n" + wrong_number, era="std2021")
+    assert ("apply.outcome.denied.law_forbidden", "total") not in {
+        (f.metric, f.breakdown) for f in result.facts
+    }
+    assert "table3_unplaced_row" in checks(result)
