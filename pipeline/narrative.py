@@ -385,6 +385,10 @@ class _Context:
         stop = text.find("。", self._end, self._end + 200)
         return _EXTENSION.search(text, self._sent_start, stop if stop >= 0 else self._end + 200) is not None
 
+    def sentence_discloses(self) -> bool:
+        """An earlier clause of the sentence speaks of proactive disclosure."""
+        return "proactive" in _features(_clean(self._scan.text[self._sent_start : self._scan.clause_start]))
+
     def sums_proactive(self) -> bool:
         """`…发布信息514条,总计2401条`: a bare sum word after counts of published information."""
         if not _SUM_LABEL.fullmatch(self.label):
@@ -464,7 +468,7 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
             return [], "blocked"
         accepted = "intake_new" not in found and "intake_recv" not in found
         # 0 received in all is 0 new, whatever the total includes
-        if ctx.value and ((accepted and ctx.std) or ctx.counts_carried_over(accepted)):
+        if ctx.value and ctx.counts_carried_over(accepted):
             # 受理 in a standard-format report often counts new + carried over (k04: 749 = 713 + 36)
             return [], "apply_mixed"
         out = [("apply.new", _level(found) or "total", 3)]
@@ -483,7 +487,7 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
         return [(f"apply.applicant.{applicant}", "total", 3)], topic
 
     if "normative" in found:
-        if "subset" in found or ctx.in_paren:
+        if "subset" in found or (ctx.in_paren and topic != "proactive"):  # `共455条(规范性文件84条,…)`
             return [], topic
         if (
             "proactive" in found
@@ -491,6 +495,7 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
             or "verb" in found
             or topic == "proactive"
             or (ctx.std and "made" in found)
+            or ctx.sentence_discloses()  # `主动公开…等政府信息,其中,行政规范性文件10件`
         ):
             return [("proactive.normative_docs", "total", 3)], topic
         return [], topic
