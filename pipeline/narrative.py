@@ -272,7 +272,6 @@ _FEE_CONTEXT = re.compile(
 _AMOUNT_ONLY = re.compile(r"(?:共计|合计|总计|累计|共|计|总额|金额|费用|为|约|达)*")
 _PHONE_LABEL = re.compile(r"(?:电话|邮编|传真|手机|号码|编码|代码|邮政编码|QQ)[:：]?\s*$")
 _STAT_ROW_LABEL = re.compile(r"(?:数|公开)(?:条|件)\s+$")
-_STD_MARKERS = re.compile(r"第二十条第\(一\)项|第二十条第（一）项|本年新收政府信息公开申请数量")
 
 _LABEL_MAX = 80  # characters of label looked at: keeps every number's work bounded
 _EVIDENCE_MAX = 200
@@ -541,7 +540,7 @@ class _Draft:
 
 def extract_narrative(doc: NormalizedDoc, sections: list[Section], era: str) -> list[Fact]:
     """Contract metrics stated in prose: one fact per (metric, breakdown), offsets into `doc.text`."""
-    std = era.startswith("std") or _STD_MARKERS.search(doc.text) is not None
+    std = era.startswith("std")
     scanner = _Scanner(doc, sections, std)
     scanner.run()
     return scanner.facts()
