@@ -262,6 +262,7 @@ _POST = re.compile(r"[^,，、:：;；。!！?？()（）\d]{0,20}")
 _CLAUSE_REST = re.compile(r"[^,，;；。!！?？\n]{0,60}")
 _TIME_WORD = re.compile(r"全年|当年|本年|今年|年内|年度|\d{4}\s*年(?!以来)")
 _SINCE = re.compile(r"以来|历年")
+_RUNNING_OPENING = re.compile(r"截[至止]目前|迄今|至今")
 _INCLUDES_CARRIED = re.compile(r"\s*[(（](?:含|包括|其中)[^)）]{0,20}结转")
 _REQUEST_HEADING = re.compile(r"依申请|公开申请|申请公开")
 #: Words that make a fee the disclosure's own (检索、复制、邮寄等成本费用: the fees the 2008 条例 allowed).
@@ -384,6 +385,10 @@ class _Context:
         stop = text.find("。", self._end, self._end + 200)
         return _EXTENSION.search(text, self._sent_start, stop if stop >= 0 else self._end + 200) is not None
 
+    def running_sentence(self) -> bool:
+        """The sentence opens with a running-total phrase (`截至目前,已主动公开…`)."""
+        return _RUNNING_OPENING.search(self._scan.text, self._sent_start, self._start) is not None
+
     def sentence_discloses(self) -> bool:
         """An earlier clause of the sentence speaks of proactive disclosure."""
         return "proactive" in _features(_clean(self._scan.text[self._sent_start : self._scan.clause_start]))
@@ -436,6 +441,8 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
     if outcome:
         if found.get("items", -1) > found[outcome]:
             return [], topic  # 不予公开信息数1854条: catalogued items, not answers to requests
+        if sum(name in found for name in _OUTCOMES) > 1:
+            return [], "apply"  # 予以公开及部分公开的有6件: a combined category is neither
         return [(_OUTCOME_METRIC[outcome], "total", 3)], outcome if outcome in _REASON_GROUPS else "apply"
     for name, metric in (
         ("carried_over", "apply.carried_over"),
@@ -499,7 +506,11 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
             return [("proactive.normative_docs", "total", 3)], topic
         return [], topic
     if "proactive" in found or "disclosed" in found:
-        if ctx.in_paren or "subset" in found or ("running" in found and ctx.cumulative()):
+        if (
+            ctx.in_paren
+            or "subset" in found
+            or (("running" in found or ctx.running_sentence()) and ctx.cumulative())
+        ):
             return [], "proactive"
         strength = 3 if "proactive" in found else 1 if ctx.time_word() else 0
         if not strength:
@@ -614,6 +625,8 @@ class _Scanner:
                 if q is not None and q.kind != "date":  # dates do not end the label of the next number
                     self._number(q, m.start(), m.end())
                     self.cut = m.end()
+        if self.last_total is not None and text.startswith(_IMPLIED_STARTS, self.clause_start):
+            self._implied_all(n)  # the text ends inside that clause
         self._close_evidence(n)
 
     def _boundary(self, at: int) -> None:
