@@ -7,8 +7,15 @@ parenthetical asides removed), finds the label's keyword *features* with one mor
 pattern, and maps them to a metric. A sentence keeps a *topic* (the last metric family it spoke
 about), so `行政复议8件,维持4件` reads 维持 as review.upheld and `其中,市本级14件` as a level split.
 When the label says nothing, the words right after the number are tried (`3件驳回诉求`).
-Negated statements (`没有因政府信息公开申请行政复议、提起行政诉讼的情况`, `未向申请人收取任何费用`)
-give zeros.
+
+The wordings are data (data/narrative_rules.json, each rule with the real sentences it was made
+for; tests/cases/narrative_cases.json holds every batch-2 wording and look-alike as a case): the
+feature lexicon; the *zero rules* that say which items a zero statement sets (a negation such as
+`没有因政府信息公开申请行政复议、提起行政诉讼的情况`, or `…依申请办理事项为零`: only the items the
+statement names, so `未收到法人或其他组织的申请` is not apply.new = 0); the extra unit words a
+metric family is counted in (`行政复议0次`); *implied-all* clauses that give the count just stated
+to one item (`…315件,均通过政务网渠道提交`, `行政复议1件,结果维持`); and the sum words that close
+a list of published counts (`总计2401条`). The era is the one extraction decided (`era`).
 
 Precision over recall: a number becomes a fact only when its own clause (or the sentence's topic)
 ties it to a metric; table rows (lines with '|'), mojibake, dates, percentages, phone numbers and
@@ -177,9 +184,8 @@ _IS_ZERO = f"(?:{'|'.join(_ZERO['is_zero'])})(?![\\d件条])"
 _DELIMS = "。;；!！?？,，:：()（）|\n"
 #: The first character of every token (delimiter, negation, zero word, quantity): a lookahead on it
 #: lets the search skip ordinary text without trying the alternatives at each position.
-_TOKEN_FIRST = (
-    _DELIMS + "".join(sorted({w[0] for w in [*_ZERO["negations"], *_ZERO["is_zero"], "不"]})) + QUANTITY_FIRST
-)
+_NEG_FIRST = "".join(sorted({w[0] for w in [*_ZERO["negations"], *_ZERO["is_zero"], "不"]}))
+_TOKEN_FIRST = _DELIMS + _NEG_FIRST + QUANTITY_FIRST
 _TOKEN = re.compile(
     f"(?=[{_TOKEN_FIRST}])(?:(?P<delim>[{_DELIMS}])|{_NEG_PATTERN}|(?P<zero>{_IS_ZERO})|{QUANTITY_PATTERN})"
 )
@@ -940,7 +946,8 @@ def _skip_table_lines(text: str, pos: int) -> int:
 
 #: Cheap, generous finders of the tokens that can make a fact (see `_FactSpans`); each starts with a
 #: literal character, which lets a search skip ahead. Negations and zero words: as in `_TOKEN`.
-_NEG_CANDIDATE = re.compile("|".join(_NEG_ALTERNATIVES) + "|" + _IS_ZERO)
+_NEG_CANDIDATE = re.compile("|".join(_NEG_ALTERNATIVES))  # faster without a first-character lookahead
+_ZERO_CANDIDATE = re.compile(_IS_ZERO)
 #: A count or money unit right after a numeral (or a multiplier, 余/多, or a space or line break), or
 #: 条/件 after 数 / 开 with a space next (`主动公开信息数条 425`: a statistics row's bare number follows).
 _FACT_UNITS = sorted(COUNT_UNITS | MONEY_UNITS | set(_EXTRA_UNITS), key=len, reverse=True)
@@ -963,7 +970,7 @@ class _FactSpans:
     __slots__ = ("starts", "reach", "joined")
 
     def __init__(self, text: str) -> None:
-        spans = [(m.start(), m.end()) for m in _NEG_CANDIDATE.finditer(text)]
+        spans = [(m.start(), m.end()) for rx in (_NEG_CANDIDATE, _ZERO_CANDIDATE) for m in rx.finditer(text)]
         for m in _UNIT_CANDIDATE.finditer(text):
             unit = m.start()
             if text[unit - 1] in "数开" and text[unit] in "条件" and text[unit + 1 : unit + 2].isspace():
