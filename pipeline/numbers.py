@@ -274,20 +274,26 @@ def _firsts_class(rx: str, i: int) -> _Firsts:
     """A character class's members (from just after '[')."""
     negated = rx[i] == "^"
     i += negated
-    members: list[str] = []
+    members: set[str] = set()
     known = not negated
-    while rx[i] != "]" or not members:
+    first = True
+    while rx[i] != "]" or first:
+        first = False
         c = rx[i]
         if c == "\\":
             i += 1
             c = rx[i]
             known = known and not c.isalnum()
-        if len(members) >= 2 and members[-1] == "-" and rx[i - 1] == "-":
-            low = members[-2]
-            del members[-2:]
-            known = known and ord(c) - ord(low) < 256
-            members.extend(map(chr, range(ord(low), ord(c) + 1)) if known else ())
+        if rx[i + 1] == "-" and rx[i + 2] != "]":  # a range c-d
+            high = rx[i + 2]
+            if high == "\\":
+                i += 1
+                high = rx[i + 2]
+                known = known and not high.isalnum()
+            known = known and 0 <= ord(high) - ord(c) < 256
+            members.update(map(chr, range(ord(c), ord(high) + 1)) if known else ())
+            i += 3
         else:
-            members.append(c)
-        i += 1
+            members.add(c)
+            i += 1
     return (frozenset(members) if known else None), False, i + 1
