@@ -83,88 +83,26 @@ def _feature_pattern(first: str) -> re.Pattern[str]:
     return pattern
 
 
-_OUTCOMES = (
-    "already_public",
-    "denied",
-    "partial",
-    "granted",
-    "not_own_agency",
-    "nonexistent",
-    "ask_amend",
-    "unable",
-    "not_processed",
-    "other_handling",
-    "redirect",
-)
-_OUTCOME_METRIC = {o: f"apply.outcome.{o}" for o in _OUTCOMES} | {"other_handling": "apply.outcome.other"}
+_READ = _RULES["readings"]
+_OUTCOME_METRIC: dict[str, str] = _READ["outcomes"]
+_OUTCOMES = tuple(_OUTCOME_METRIC)
 #: Sub-reason feature -> (group outcome feature, metric). Denial reasons need a denial context.
-_REASONS = {
-    **{
-        f"r_{k}": ("denied", f"apply.outcome.denied.{k}")
-        for k in (
-            "state_secret",
-            "commercial_secret",
-            "privacy",
-            "not_gov_info",
-            "law_forbidden",
-            "other_legal",
-            "three_safety",
-            "third_party",
-            "internal_affairs",
-            "process_info",
-            "enforcement_file",
-            "admin_query",
-        )
-    },
-    "u_not_held": ("unable", "apply.outcome.unable.not_held"),
-    "u_needs_creation": ("unable", "apply.outcome.unable.needs_creation"),
-    "u_unclear": ("unable", "apply.outcome.unable.unclear"),
-    "n_complaint": ("not_processed", "apply.outcome.not_processed.complaint"),
-    "n_repeat": ("not_processed", "apply.outcome.not_processed.repeat"),
-    "n_publication": ("not_processed", "apply.outcome.not_processed.publication"),
-    "n_massive": ("not_processed", "apply.outcome.not_processed.massive"),
-    "n_confirm": ("not_processed", "apply.outcome.not_processed.confirm"),
-    "o_overdue_amend": ("other_handling", "apply.outcome.other.overdue_amend"),
-    "o_overdue_fee": ("other_handling", "apply.outcome.other.overdue_fee"),
-}
+_REASONS = {name: tuple(group_metric) for name, group_metric in _READ["reasons"].items()}
 _REASON_GROUPS = frozenset(group for group, _ in _REASONS.values())
-_RESULTS = ("upheld", "corrected", "other_result", "pending")
-_RESULT_KEY = {"upheld": "upheld", "corrected": "corrected", "other_result": "other", "pending": "pending"}
-_APPLY_CHANNELS = {
-    "in_person": "in_person",
-    "online": "online",
-    "website": "online",
-    "letter": "letter",
-    "fax": "fax",
-    "email": "email",
-    "phone": "phone",
-    "other_way": "other",
-}
-_PROACTIVE_CHANNELS = {
-    "gazette": "gazette",
-    "website": "website",
-    "weibo": "weibo",
-    "wechat": "wechat",
-    "other_way": "other",
-}
+_RESULT_KEY: dict[str, str] = _READ["results"]
+_RESULTS = tuple(_RESULT_KEY)
+#: Features whose count is one metric whatever else the label says (结转下年度, 按时办结).
+_DIRECT: dict[str, str] = _READ["direct"]
+_APPLY_CHANNELS: dict[str, str] = _READ["apply_channels"]
+_PROACTIVE_CHANNELS: dict[str, str] = _READ["proactive_channels"]
 #: Channels that make a proactive count a split even when it says 主动公开 (the website is where
 #: whole totals are usually published: 在政府网站主动公开各类政府信息4419条).
-_PROACTIVE_SPLIT_CHANNELS = {k: v for k, v in _PROACTIVE_CHANNELS.items() if k != "website"}
-_LEVELS = {
-    "lv_provincial": "level:provincial",
-    "lv_municipal": "level:municipal",
-    "lv_district": "level:district",
-    "lv_county": "level:county",
-    "lv_township": "level:township",
+_PROACTIVE_SPLIT_CHANNELS = {
+    k: v for k, v in _PROACTIVE_CHANNELS.items() if k not in _READ["whole_total_channels"]
 }
+_LEVELS: dict[str, str] = _READ["levels"]
 #: Topic -> the total a bare level or channel clause (`其中,市本级14件`) splits.
-_TOPIC_TOTAL = {
-    "review": "review.total",
-    "litigation": "litigation.total",
-    "proactive": "proactive.total",
-    "apply": "apply.new",
-    "budget": "fees.special_budget_yuan",
-}
+_TOPIC_TOTAL: dict[str, str] = _READ["topic_totals"]
 #: Features that make a clause more than a bare level/channel split.
 _SPLIT_OK = (
     frozenset(_LEVELS) | frozenset(_PROACTIVE_CHANNELS) | {"lv_multi", "disclosed", "generic_party", "verb"}
@@ -213,11 +151,16 @@ class _ZeroRule:
     continues: str | None = None  # the next clause continues the list (`无…行政复议,提起行政诉讼情况`)
 
 
+def _expand(names) -> list[str]:
+    """Feature names, `@table` standing for the features a readings table maps (`@outcomes`)."""
+    return [n for name in names for n in (_READ[name[1:]] if name.startswith("@") else (name,))]
+
+
 _ZERO_RULES = tuple(
     _ZeroRule(
         name=r["name"],
         items=r["items"],
-        veto=frozenset(r.get("veto", ())),
+        veto=frozenset(_expand(r.get("veto", ()))),
         unit=r.get("unit", "count"),
         within=r.get("within"),
         after=tuple(r.get("after", ())),
@@ -450,12 +393,7 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
         if sum(name in found for name in _OUTCOMES) > 1:
             return [], "apply"  # 予以公开及部分公开的有6件: a combined category is neither
         return [(_OUTCOME_METRIC[outcome], "total", 3)], outcome if outcome in _REASON_GROUPS else "apply"
-    for name, metric in (
-        ("carried_over", "apply.carried_over"),
-        ("carried_fwd", "apply.carried_forward"),
-        ("on_time", "apply.handled_on_time"),
-        ("extended", "apply.handled_extended"),
-    ):
+    for name, metric in _DIRECT.items():
         if name in found:
             out = [(metric, "total", 3)]
             if name == "on_time" and not ctx.extension_in_sentence():  # all answered on time: 按时办结2件

@@ -72,3 +72,18 @@ def test_rule_examples(name, metrics, example):
     got, _ = headline(sentence)
     hit = any(m in got for m in metrics)
     assert hit != negative, f"{name}: {sentence} -> {got}"
+
+
+def test_rules_name_only_known_features():
+    features = [f["name"] for f in RULES["features"]]
+    assert len(features) == len(set(features))
+    read = RULES["readings"]
+    named = [*read["outcomes"], *read["reasons"], *read["results"], *read["direct"], *read["levels"]]
+    named += [*read["apply_channels"], *read["proactive_channels"], *(g for g, _ in read["reasons"].values())]
+    for rule in RULES["zero_rules"]:
+        named += [*rule["items"], *(v for v in rule.get("veto", ()) if not v.startswith("@"))]
+        assert all(v[1:] in read for v in rule.get("veto", ()) if v.startswith("@"))
+    for rule in RULES["implied_all"]:
+        named += rule["items"]
+    named += RULES["sum_words"]["sentence_needs"] + RULES["sum_words"]["sentence_veto"]
+    assert set(named) <= set(features), set(named) - set(features)
