@@ -117,8 +117,8 @@ _ZERO = _RULES["zero"]
 _NEG_ALTERNATIVES = [f"{w}(?={'|'.join(_ZERO['after_negation'])})" for w in _ZERO["negations"]]
 _NEG_ALTERNATIVES.append(f"不(?={'|'.join(_ZERO['not_before_fee'])})")
 _NEG_PATTERN = f"(?P<neg>{'|'.join(_NEG_ALTERNATIVES)})"
-#: `…依申请办理事项为零`: a zero stated without a number (not 为零件).
-_IS_ZERO = f"(?:{'|'.join(_ZERO['is_zero'])})(?![\\d件条])"
+#: `…依申请办理事项为零`, `…为0`: a zero stated without a unit (not 为零件, 为0.5, 为0%).
+_IS_ZERO = f"(?:{'|'.join(_ZERO['is_zero'])})(?![\\d.件条宗例起元%‰])"
 _DELIMS = "。;；!！?？,，:：()（）|\n"
 #: The first character of every token (delimiter, negation, zero word, quantity): a lookahead on it
 #: lets the search skip ordinary text without trying the alternatives at each position.
