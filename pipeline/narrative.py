@@ -117,12 +117,20 @@ _ZERO = _RULES["zero"]
 _NEG_ALTERNATIVES = [f"{w}(?={'|'.join(_ZERO['after_negation'])})" for w in _ZERO["negations"]]
 _NEG_ALTERNATIVES.append(f"不(?={'|'.join(_ZERO['not_before_fee'])})")
 _NEG_PATTERN = f"(?P<neg>{'|'.join(_NEG_ALTERNATIVES)})"
-#: `…依申请办理事项为零`, `…为0`: a zero stated without a unit (not 为零件, 为0.5, 为0%).
-_IS_ZERO = f"(?:{'|'.join(_ZERO['is_zero'])})(?![\\d.件条宗例起元%‰])"
+#: `…依申请办理事项为零`, `…为0`: a zero stated without a unit (not 为零件, 为0.5, 为0%). The token is
+#: the numeral itself, its lead-in (为) a lookbehind: numerals already start tokens, 为 (common) need not.
+_IS_ZERO = (
+    "(?:"
+    + "|".join(
+        f"(?<={re.escape(w[:-1])}){re.escape(w[-1])}" if len(w) > 1 else re.escape(w)
+        for w in _ZERO["is_zero"]
+    )
+    + ")(?![\\d.件条宗例起元%‰])"
+)
 _DELIMS = "。;；!！?？,，:：()（）|\n"
 #: The first character of every token (delimiter, negation, zero word, quantity): a lookahead on it
 #: lets the search skip ordinary text without trying the alternatives at each position.
-_NEG_FIRST = "".join(sorted({w[0] for w in [*_ZERO["negations"], *_ZERO["is_zero"], "不"]}))
+_NEG_FIRST = "".join(sorted({w[0] for w in [*_ZERO["negations"], "不"]} | {w[-1] for w in _ZERO["is_zero"]}))
 _TOKEN_FIRST = _DELIMS + _NEG_FIRST + QUANTITY_FIRST
 _TOKEN = re.compile(
     f"(?=[{_TOKEN_FIRST}])(?:(?P<delim>[{_DELIMS}])|{_NEG_PATTERN}|(?P<zero>{_IS_ZERO})|{QUANTITY_PATTERN})"
@@ -426,8 +434,8 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
         if channel:
             out.append((f"apply.channel.{channel}", "total", 3))
         return out, "apply"
-    about_requests = applying or topic in ("apply", "apply_mixed") or ctx.in_requests_section()
-    if "handled" in found and about_requests:
+    about_requests = applying or topic in ("apply", "apply_mixed")
+    if "handled" in found and (about_requests or ctx.in_requests_section()):  # 目前依法办结122件
         return [("apply.total_handled", "total", 3)], topic if topic == "apply_mixed" else "apply"
     channel = _one(found, _APPLY_CHANNELS)
     if channel and about_requests and "proactive" not in found and "disclosed" not in found:
@@ -885,7 +893,7 @@ def _skip_table_lines(text: str, pos: int) -> int:
 #: Cheap, generous finders of the tokens that can make a fact (see `_FactSpans`); each starts with a
 #: literal character, which lets a search skip ahead. Negations and zero words: as in `_TOKEN`.
 _NEG_CANDIDATE = re.compile("|".join(_NEG_ALTERNATIVES))  # faster without a first-character lookahead
-_ZERO_CANDIDATE = re.compile(_IS_ZERO)
+_ZERO_CANDIDATE = re.compile("|".join(map(re.escape, _ZERO["is_zero"])))  # literal: a search skips ahead
 #: A count or money unit right after a numeral (or a multiplier, 余/多, or a space or line break), or
 #: 条/件 after 数 / 开 with a space next (`主动公开信息数条 425`: a statistics row's bare number follows).
 _FACT_UNITS = sorted(COUNT_UNITS | MONEY_UNITS | set(_EXTRA_UNITS), key=len, reverse=True)
