@@ -7,8 +7,15 @@ parenthetical asides removed), finds the label's keyword *features* with one mor
 pattern, and maps them to a metric. A sentence keeps a *topic* (the last metric family it spoke
 about), so `行政复议8件,维持4件` reads 维持 as review.upheld and `其中,市本级14件` as a level split.
 When the label says nothing, the words right after the number are tried (`3件驳回诉求`).
-Negated statements (`没有因政府信息公开申请行政复议、提起行政诉讼的情况`, `未向申请人收取任何费用`)
-give zeros.
+
+The wordings are data (data/narrative_rules.json, each rule with the real sentences it was made
+for; tests/cases/narrative_cases.json holds every batch-2 wording and look-alike as a case): the
+feature lexicon; the *zero rules* that say which items a zero statement sets (a negation such as
+`没有因政府信息公开申请行政复议、提起行政诉讼的情况`, or `…依申请办理事项为零`: only the items the
+statement names, so `未收到法人或其他组织的申请` is not apply.new = 0); the extra unit words a
+metric family is counted in (`行政复议0次`); *implied-all* clauses that give the count just stated
+to one item (`…315件,均通过政务网渠道提交`, `行政复议1件,结果维持`); and the sum words that close
+a list of published counts (`总计2401条`). The era is the one extraction decided (`era`).
 
 Precision over recall: a number becomes a fact only when its own clause (or the sentence's topic)
 ties it to a metric; table rows (lines with '|'), mojibake, dates, percentages, phone numbers and
@@ -18,10 +25,12 @@ document numbers never do. Per (metric, breakdown) the strongest reading wins, t
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, repeat
+from pathlib import Path
 
 from pipeline.numbers import (
     CN_NUMERAL_CHARS,
@@ -37,111 +46,20 @@ from pipeline.numbers import (
 )
 from pipeline.records import Fact, NormalizedDoc, Section
 
-# --- features: keyword classes of a label -------------------------------------------------------------
+# --- rules ---------------------------------------------------------------------------------------------
 #
-# One alternation, one named group per feature; order matters where phrases overlap (the regex
-# engine takes the first alternative that matches at the leftmost position). Phrases whose inner
+# The wordings live in data/narrative_rules.json, each rule with the real sentences it was made for
+# (tests/cases/narrative_cases.json runs those sentences and the look-alikes that must stay out).
+#
+# features: one alternation, one named group per feature; order matters where phrases overlap (the
+# regex engine takes the first alternative that matches at the leftmost position). Phrases whose inner
 # words must not count on their own consume them (`建议通过咨询、信访…其他途径` hides 咨询/信访);
 # spanning detectors (`主动…公开…信息`) consume only their first word via a lookahead, so the words
 # inside stay visible to the other features.
 
-_FEATURES = (
-    ("redirect", r"(?:建议|告知)?通过[^,，。;；]{0,15}?其[他它]途径|其[他它]途径"),
-    ("n_complaint", r"信访举报投诉类?(?:申请)?"),
-    (
-        "upheld",
-        r"维持(?:原?具体行政行为|原?行政行为|原决定)?(?:或者?驳回原告的?诉讼请求)?"
-        r"|驳回(?:原告)?的?(?:诉讼)?(?:请求|诉求|起诉)?",
-    ),
-    ("generic_party", r"公民、?法人(?:或|和|及)?其[他它]组织"),  # everyone, not the applicant column
-    (
-        "block",  # numbers about proposals, petitions, hotlines, consultations: never a metric here
-        r"人大|政协|提案|议案|代表建议|留言|信访|来信|热线|咨询|投诉|举报|诉求|舆情|问政|意见征集|12345",
-    ),
-    ("already_public", r"(?:属于)?已(?:经)?主动公开|属于主动公开范围"),
-    ("u_unclear", r"补正后(?:申请)?内容仍?不明确"),
-    ("carried_over", r"上(?:一)?年度?结转|上年度?转入|结转自上一?年度?"),
-    ("carried_fwd", r"结转(?:至|到)?下(?:一)?年度?|转(?:入|至|到)?下一?年度?"),
-    (
-        "denied",
-        r"不同意公开(?:答复)?|不予公开(?:答复)?|否决公开(?:答复)?|免[予于]公开(?:答复)?|拒绝公开|不公开答复",
-    ),
-    ("partial", r"(?:同意)?部分公开(?:答复)?"),
-    ("granted", r"(?:同意|予以)(?:全部)?公开(?:答复)?|全部公开(?:答复)?"),
-    ("not_own_agency", r"(?:不属于|非)本(?:行政)?(?:机关|部门|单位|机构)"),
-    ("nonexistent", r"信息不存在|不存在"),
-    ("ask_amend", r"(?:告知)?作出更改补充|更改补充|补充更改|申请内容不明确|内容不明确"),
-    ("unable", r"无法提供"),
-    ("not_processed", r"不予处理"),
-    ("other_handling", r"其[他它]处理"),
-    ("r_state_secret", r"国家秘密"),
-    ("r_commercial_secret", r"商业秘密"),
-    ("r_privacy", r"个人隐私"),
-    ("r_not_gov_info", r"不是《?条例》?所指的?政府信息|非《?条例》?所指|不属于《?条例》?所指|不属于政府信息"),
-    ("r_law_forbidden", r"其[他它]法律行政法规禁止公开"),
-    ("r_other_legal", r"法律(?:、?法规)?(?:规定|禁止)?的其[他它]情形"),
-    ("r_three_safety", r"三安全一稳定|危及国家安全"),
-    ("r_third_party", r"第三方合法权益"),
-    ("r_internal_affairs", r"内部事务"),
-    ("r_process_info", r"过程性信息"),
-    ("r_enforcement_file", r"行政执法案卷"),
-    ("r_admin_query", r"行政查询"),
-    ("u_not_held", r"本机关不掌握"),
-    ("u_needs_creation", r"另行制作"),
-    ("n_repeat", r"重复申请"),
-    ("n_publication", r"公开出版物"),
-    ("n_massive", r"大量反复申请"),
-    ("n_confirm", r"确认或重新出具"),
-    ("o_overdue_amend", r"逾期不补正"),
-    ("o_overdue_fee", r"逾期未按收费通知"),
-    ("corrected", r"被?依法纠错|纠错|纠正|责令履行|撤销|确认违法"),
-    ("pending", r"尚未审结|未审结|正在审理|审理中|尚在审理|尚未结案|未结案"),
-    ("other_result", r"其[他它](?:情形|结果)"),
-    ("review", r"行政复议|复议"),
-    ("litigation", r"行政诉讼|诉讼|起诉|审判机关|法院"),
-    ("on_time", r"按时办结|按期办结|如期办结|按时答复|按期答复"),
-    ("extended", r"延期办结|延期答复|延长答复期限"),
-    ("intake_new", r"新收"),
-    ("intake_accept", r"受理"),
-    ("intake_recv", r"收到|接收|接到|收悉|提出|提交"),
-    ("handled", r"答复|办结|办理"),
-    ("natural", r"自然人"),
-    ("legal", r"法人(?:或|和|及)?(?:其[他它])?组织|法人"),
-    ("in_person", r"当面|现场"),
-    ("fax", r"传真"),
-    ("email", r"电子邮件|电子邮箱|邮件"),
-    ("letter", r"信函|邮寄|来函"),
-    ("phone", r"电话"),
-    ("online", r"网上|网络|在线|互联网"),
-    ("application", r"申请"),
-    # the object must be information as such (各类政府信息), not a kind of it (政府采购项目信息)
-    ("proactive", r"主动(?=[^,，。;；]{0,30}?(?:公开|发布|公布)了?(?:各类|各项|全部)?(?:政府)?信息)"),
-    ("normative", r"规范性(?:政府)?(?:文件|信息)"),
-    ("disclosed", r"(?:公开|发布|公布)(?=了?(?:各类|各项|全部)?(?:公开)?政府信息(?!公开))"),
-    ("gazette", r"政府公报|公报"),
-    ("website", r"政府网站|门户网站|网站"),
-    ("weibo", r"微博"),
-    ("wechat", r"微信"),
-    ("other_way", r"其[他它](?:形式|方式|渠道)"),
-    # a part, not the whole: categories, domains, columns, related items, repealed/in-force documents
-    (
-        "subset",
-        r"领域|(?<!各)类|专栏|专题|解读|相关信息|其[他它]应?主动|废止|现行有效|清理|备案|审查|起草",
-    ),
-    ("made", r"制发|制定|出台|印发"),
-    ("running", r"累计|以来|历年"),  # 本年度累计 is this year's, 2008年以来累计 is not: see _Context
-    ("lv_multi", r"各?区、县|各?县、区|区县|县区|县\(市、区\)|各?市、县|各?县、市"),
-    ("lv_provincial", r"省本级|省级"),
-    ("lv_municipal", r"市本级|市级"),
-    ("lv_district", r"区本级|区级|各区"),
-    ("lv_county", r"县本级|县级|各县"),
-    ("lv_township", r"乡镇级|各乡镇|乡镇"),
-    ("budget", r"专项经费"),
-    ("fee", r"信息处理费|收取(?=[^,，。;；]{0,24}?费)|收费"),
-    ("fee_veto", r"行政事业性|采购|预算|决算|三公|税|资金|投资|经费"),
-    ("items", r"信息总?数"),  # catalogued items (不予公开信息数1854条), not requests
-    ("verb", r"公开|发布|公布"),  # last: only where no phrase above took these words
-)
+RULES_PATH = Path(__file__).with_name("data") / "narrative_rules.json"
+_RULES = json.loads(RULES_PATH.read_text(encoding="utf-8"))
+_FEATURES = tuple((f["name"], f["pattern"]) for f in _RULES["features"])
 
 
 def _literal_chars(rx: str) -> frozenset[str]:
@@ -165,88 +83,26 @@ def _feature_pattern(first: str) -> re.Pattern[str]:
     return pattern
 
 
-_OUTCOMES = (
-    "already_public",
-    "denied",
-    "partial",
-    "granted",
-    "not_own_agency",
-    "nonexistent",
-    "ask_amend",
-    "unable",
-    "not_processed",
-    "other_handling",
-    "redirect",
-)
-_OUTCOME_METRIC = {o: f"apply.outcome.{o}" for o in _OUTCOMES} | {"other_handling": "apply.outcome.other"}
+_READ = _RULES["readings"]
+_OUTCOME_METRIC: dict[str, str] = _READ["outcomes"]
+_OUTCOMES = tuple(_OUTCOME_METRIC)
 #: Sub-reason feature -> (group outcome feature, metric). Denial reasons need a denial context.
-_REASONS = {
-    **{
-        f"r_{k}": ("denied", f"apply.outcome.denied.{k}")
-        for k in (
-            "state_secret",
-            "commercial_secret",
-            "privacy",
-            "not_gov_info",
-            "law_forbidden",
-            "other_legal",
-            "three_safety",
-            "third_party",
-            "internal_affairs",
-            "process_info",
-            "enforcement_file",
-            "admin_query",
-        )
-    },
-    "u_not_held": ("unable", "apply.outcome.unable.not_held"),
-    "u_needs_creation": ("unable", "apply.outcome.unable.needs_creation"),
-    "u_unclear": ("unable", "apply.outcome.unable.unclear"),
-    "n_complaint": ("not_processed", "apply.outcome.not_processed.complaint"),
-    "n_repeat": ("not_processed", "apply.outcome.not_processed.repeat"),
-    "n_publication": ("not_processed", "apply.outcome.not_processed.publication"),
-    "n_massive": ("not_processed", "apply.outcome.not_processed.massive"),
-    "n_confirm": ("not_processed", "apply.outcome.not_processed.confirm"),
-    "o_overdue_amend": ("other_handling", "apply.outcome.other.overdue_amend"),
-    "o_overdue_fee": ("other_handling", "apply.outcome.other.overdue_fee"),
-}
+_REASONS = {name: tuple(group_metric) for name, group_metric in _READ["reasons"].items()}
 _REASON_GROUPS = frozenset(group for group, _ in _REASONS.values())
-_RESULTS = ("upheld", "corrected", "other_result", "pending")
-_RESULT_KEY = {"upheld": "upheld", "corrected": "corrected", "other_result": "other", "pending": "pending"}
-_APPLY_CHANNELS = {
-    "in_person": "in_person",
-    "online": "online",
-    "website": "online",
-    "letter": "letter",
-    "fax": "fax",
-    "email": "email",
-    "phone": "phone",
-    "other_way": "other",
-}
-_PROACTIVE_CHANNELS = {
-    "gazette": "gazette",
-    "website": "website",
-    "weibo": "weibo",
-    "wechat": "wechat",
-    "other_way": "other",
-}
+_RESULT_KEY: dict[str, str] = _READ["results"]
+_RESULTS = tuple(_RESULT_KEY)
+#: Features whose count is one metric whatever else the label says (结转下年度, 按时办结).
+_DIRECT: dict[str, str] = _READ["direct"]
+_APPLY_CHANNELS: dict[str, str] = _READ["apply_channels"]
+_PROACTIVE_CHANNELS: dict[str, str] = _READ["proactive_channels"]
 #: Channels that make a proactive count a split even when it says 主动公开 (the website is where
 #: whole totals are usually published: 在政府网站主动公开各类政府信息4419条).
-_PROACTIVE_SPLIT_CHANNELS = {k: v for k, v in _PROACTIVE_CHANNELS.items() if k != "website"}
-_LEVELS = {
-    "lv_provincial": "level:provincial",
-    "lv_municipal": "level:municipal",
-    "lv_district": "level:district",
-    "lv_county": "level:county",
-    "lv_township": "level:township",
+_PROACTIVE_SPLIT_CHANNELS = {
+    k: v for k, v in _PROACTIVE_CHANNELS.items() if k not in _READ["whole_total_channels"]
 }
+_LEVELS: dict[str, str] = _READ["levels"]
 #: Topic -> the total a bare level or channel clause (`其中,市本级14件`) splits.
-_TOPIC_TOTAL = {
-    "review": "review.total",
-    "litigation": "litigation.total",
-    "proactive": "proactive.total",
-    "apply": "apply.new",
-    "budget": "fees.special_budget_yuan",
-}
+_TOPIC_TOTAL: dict[str, str] = _READ["topic_totals"]
 #: Features that make a clause more than a bare level/channel split.
 _SPLIT_OK = (
     frozenset(_LEVELS) | frozenset(_PROACTIVE_CHANNELS) | {"lv_multi", "disclosed", "generic_party", "verb"}
@@ -256,17 +112,98 @@ _NOT_AFTER = frozenset(_LEVELS) | frozenset(_PROACTIVE_CHANNELS) | {"proactive",
 
 # --- scanning ---------------------------------------------------------------------------------------------
 
-_NEG_PATTERN = (
-    r"(?P<neg>(?:并未|均未|尚未|未曾|未|没有|并无|均无|尚无|无)"
-    r"(?=收到|接到|受理|发生|出现|产生|有|因|涉及|任何|向|收取|收费)|不(?=收取|收费))"
+_ZERO = _RULES["zero"]
+#: A negation word before what it negates (`未收到`, `没有因`); `不` only before a fee (`不收取`).
+_NEG_ALTERNATIVES = [f"{w}(?={'|'.join(_ZERO['after_negation'])})" for w in _ZERO["negations"]]
+_NEG_ALTERNATIVES.append(f"不(?={'|'.join(_ZERO['not_before_fee'])})")
+_NEG_PATTERN = f"(?P<neg>{'|'.join(_NEG_ALTERNATIVES)})"
+#: `…依申请办理事项为零`, `…为0`: a zero stated without a unit (not 为零件, 为0.5, 为0%). The token is
+#: the numeral itself, its lead-in (为) a lookbehind: numerals already start tokens, 为 (common) need not.
+_IS_ZERO = (
+    "(?:"
+    + "|".join(
+        f"(?<={re.escape(w[:-1])}){re.escape(w[-1])}" if len(w) > 1 else re.escape(w)
+        for w in _ZERO["is_zero"]
+    )
+    + ")(?![\\d.件条宗例起元%‰])"
 )
 _DELIMS = "。;；!！?？,，:：()（）|\n"
-#: The first character of every token (delimiter, negation, quantity): a lookahead on it lets the
-#: search skip ordinary text without trying the alternatives at each position.
-_TOKEN_FIRST = _DELIMS + "并均尚未没无不" + QUANTITY_FIRST
+#: The first character of every token (delimiter, negation, zero word, quantity): a lookahead on it
+#: lets the search skip ordinary text without trying the alternatives at each position.
+_NEG_FIRST = "".join(sorted({w[0] for w in [*_ZERO["negations"], "不"]} | {w[-1] for w in _ZERO["is_zero"]}))
+_TOKEN_FIRST = _DELIMS + _NEG_FIRST + QUANTITY_FIRST
 _TOKEN = re.compile(
-    f"(?=[{_TOKEN_FIRST}])(?:(?P<delim>[{_DELIMS}])|" + _NEG_PATTERN + "|" + QUANTITY_PATTERN + ")"
+    f"(?=[{_TOKEN_FIRST}])(?:(?P<delim>[{_DELIMS}])|{_NEG_PATTERN}|(?P<zero>{_IS_ZERO})|{QUANTITY_PATTERN})"
 )
+#: `未发生一起…`: 'not a single one', a zero and never the count 1.
+_NOT_A_SINGLE = _ZERO["not_a_single"]
+_NOT_A_SINGLE_AFTER_NEG = re.compile(
+    f"(?:{'|'.join(_NOT_A_SINGLE['verbs'])})?过?(?:{'|'.join(_NOT_A_SINGLE['numbers'])})"
+)
+_NOT_A_SINGLE_AT = re.compile(f"(?:{'|'.join(_ZERO['negations'])}){_NOT_A_SINGLE_AFTER_NEG.pattern}")
+
+
+@dataclass(frozen=True, slots=True)
+class _ZeroRule:
+    """Which items a zero statement sets to 0: only those it names (`items`: feature -> metric)."""
+
+    name: str
+    items: dict[str, str]
+    veto: frozenset[str]
+    unit: str = "count"
+    within: int | None = None  # the item must be named within this many characters of the clause start
+    after: tuple[str, ...] = ()  # a negation must negate one of these words (`未收到`, `无申请`)
+    not_after: tuple[str, ...] = ()
+    context: str | None = None  # "fee": the sentence is about disclosure fees; "requests": about requests
+    topic: str | None = None
+    continues: str | None = None  # the next clause continues the list (`无…行政复议,提起行政诉讼情况`)
+
+
+def _expand(names) -> list[str]:
+    """Feature names, `@table` standing for the features a readings table maps (`@outcomes`)."""
+    return [n for name in names for n in (_READ[name[1:]] if name.startswith("@") else (name,))]
+
+
+_ZERO_RULES = tuple(
+    _ZeroRule(
+        name=r["name"],
+        items=r["items"],
+        veto=frozenset(_expand(r.get("veto", ()))),
+        unit=r.get("unit", "count"),
+        within=r.get("within"),
+        after=tuple(r.get("after", ())),
+        not_after=tuple(r.get("not_after", ())),
+        context=r.get("context"),
+        topic=r.get("topic"),
+        continues=r.get("continues"),
+    )
+    for r in _RULES["zero_rules"]
+)
+_LIST_GOES_ON = re.compile(f"[,，](?:{'|'.join(r.continues for r in _ZERO_RULES if r.continues)})")
+#: Unit word -> the metric families counted in it beyond the usual count units (`行政复议0次`).
+_EXTRA_UNITS = {unit: frozenset(families) for unit, families in _RULES["units"]["extra"].items()}
+
+
+@dataclass(frozen=True, slots=True)
+class _ImpliedAll:
+    """A clause with no number saying all of the count just stated are one item (`…315件,均通过政务网渠道提交`)."""
+
+    name: str
+    of: frozenset[str]
+    starts: tuple[str, ...]
+    items: dict[str, str]  # feature -> metric ({of} stands for the count's family: review, litigation)
+
+
+_IMPLIED_ALL = tuple(
+    _ImpliedAll(r["name"], frozenset(r["of"]), tuple(r["starts"]), r["items"]) for r in _RULES["implied_all"]
+)
+_IMPLIED_OF = frozenset().union(*(r.of for r in _IMPLIED_ALL))
+_IMPLIED_STARTS = tuple(sorted({w for r in _IMPLIED_ALL for w in r.starts}))
+_SUM = _RULES["sum_words"]
+_SUM_LABEL = re.compile(f"(?:{'|'.join(_SUM['words'])})(?:为|是)?")
+_SUM_NEEDS = frozenset(_SUM["sentence_needs"])
+_SUM_VETO = frozenset(_SUM["sentence_veto"])
+_EXTENSION = re.compile(r"延期|延长")
 
 _SENTENCE_END = frozenset("。!！?？|")  # a '|' left in a long line is a table cell border
 _SEMICOLON = frozenset(";；")
@@ -282,6 +219,7 @@ _POST = re.compile(r"[^,，、:：;；。!！?？()（）\d]{0,20}")
 _CLAUSE_REST = re.compile(r"[^,，;；。!！?？\n]{0,60}")
 _TIME_WORD = re.compile(r"全年|当年|本年|今年|年内|年度|\d{4}\s*年(?!以来)")
 _SINCE = re.compile(r"以来|历年")
+_RUNNING_OPENING = re.compile(r"截[至止]目前|迄今|至今")
 _INCLUDES_CARRIED = re.compile(r"\s*[(（](?:含|包括|其中)[^)）]{0,20}结转")
 _REQUEST_HEADING = re.compile(r"依申请|公开申请|申请公开")
 #: Words that make a fee the disclosure's own (检索、复制、邮寄等成本费用: the fees the 2008 条例 allowed).
@@ -292,7 +230,6 @@ _FEE_CONTEXT = re.compile(
 _AMOUNT_ONLY = re.compile(r"(?:共计|合计|总计|累计|共|计|总额|金额|费用|为|约|达)*")
 _PHONE_LABEL = re.compile(r"(?:电话|邮编|传真|手机|号码|编码|代码|邮政编码|QQ)[:：]?\s*$")
 _STAT_ROW_LABEL = re.compile(r"(?:数|公开)(?:条|件)\s+$")
-_STD_MARKERS = re.compile(r"第二十条第\(一\)项|第二十条第（一）项|本年新收政府信息公开申请数量")
 
 _LABEL_MAX = 80  # characters of label looked at: keeps every number's work bounded
 _EVIDENCE_MAX = 200
@@ -334,16 +271,19 @@ class _Context:
     """What classifying one number may ask about its surroundings (the costlier answers on demand)."""
 
     __slots__ = (
-        "topic", "std", "in_paren", "money", "stat_row", "label", "_scan", "_sent_start", "_start", "_end",
+        "topic", "std", "in_paren", "money", "stat_row", "label", "value", "_scan", "_sent_start", "_start", "_end",
     )  # fmt: skip
 
-    def __init__(self, scan: _Scanner, money: bool, stat_row: bool, label: str, start: int, end: int):
+    def __init__(
+        self, scan: _Scanner, money: bool, stat_row: bool, label: str, start: int, end: int, value: float
+    ):
         self.topic = scan.topic
         self.std = scan.std
         self.in_paren = bool(scan.stack)
         self.money = money
         self.stat_row = stat_row  # a statistics-table row: its header may say 历年累计 for the other column
         self.label = label
+        self.value = value
         self._scan = scan
         self._sent_start = scan.sent_start
         self._start = start
@@ -393,6 +333,30 @@ class _Context:
     def about_requests(self) -> bool:
         return self._scan.about_requests(self.label, self._start)
 
+    def in_requests_section(self) -> bool:
+        return self._scan.section_kind(self._start) == "requests"
+
+    def extension_in_sentence(self) -> bool:
+        """The sentence also counts extended answers (`按时办结1331件,延期办结22件`)."""
+        text = self._scan.text
+        stop = text.find("。", self._end, self._end + 200)
+        return _EXTENSION.search(text, self._sent_start, stop if stop >= 0 else self._end + 200) is not None
+
+    def running_sentence(self) -> bool:
+        """The sentence opens with a running-total phrase (`截至目前,已主动公开…`)."""
+        return _RUNNING_OPENING.search(self._scan.text, self._sent_start, self._start) is not None
+
+    def sentence_discloses(self) -> bool:
+        """An earlier clause of the sentence speaks of proactive disclosure."""
+        return "proactive" in _features(_clean(self._scan.text[self._sent_start : self._scan.clause_start]))
+
+    def sums_proactive(self) -> bool:
+        """`…发布信息514条,总计2401条`: a bare sum word after counts of published information."""
+        if not _SUM_LABEL.fullmatch(self.label):
+            return False
+        found = _features(_clean(self._scan.text[self._sent_start : self._start]))
+        return not _SUM_VETO.intersection(found) and bool(_SUM_NEEDS.intersection(found))
+
 
 def _level(found: dict[str, int]) -> str | None:
     return None if "lv_multi" in found else _one(found, _LEVELS)
@@ -434,28 +398,35 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
     if outcome:
         if found.get("items", -1) > found[outcome]:
             return [], topic  # 不予公开信息数1854条: catalogued items, not answers to requests
+        if sum(name in found for name in _OUTCOMES) > 1:
+            return [], "apply"  # 予以公开及部分公开的有6件: a combined category is neither
         return [(_OUTCOME_METRIC[outcome], "total", 3)], outcome if outcome in _REASON_GROUPS else "apply"
-    for name, metric in (
-        ("carried_over", "apply.carried_over"),
-        ("carried_fwd", "apply.carried_forward"),
-        ("on_time", "apply.handled_on_time"),
-        ("extended", "apply.handled_extended"),
-    ):
+    for name, metric in _DIRECT.items():
         if name in found:
-            return [(metric, "total", 3)], "apply"
+            out = [(metric, "total", 3)]
+            if name == "on_time" and not ctx.extension_in_sentence():  # all answered on time: 按时办结2件
+                out.append(("apply.total_handled", "total", 2))
+            return out, "apply"
 
-    if "review" in found and "litigation" in found:
-        return [], "proceedings"
+    if (
+        "review" in found and "litigation" in found
+    ):  # `行政复议、行政诉讼0条` names both; a sum splits into neither
+        both = [("review.total", "total", 3), ("litigation.total", "total", 3)]
+        return (both if ctx.value == 0 else []), "proceedings"
     proc = "review" if "review" in found else "litigation" if "litigation" in found else None
     if proc:
         return [(f"{proc}.total", _level(found) or "total", 3)], proc
 
     applying = "application" in found
-    if applying and ("intake_new" in found or "intake_recv" in found or "intake_accept" in found):
-        if not ctx.about_requests():
+    new_of_topic = "intake_new" in found and topic in ("apply", "apply_mixed")  # `其中新收到14件`
+    if (applying or new_of_topic) and (
+        "intake_new" in found or "intake_recv" in found or "intake_accept" in found
+    ):
+        if not new_of_topic and not ctx.about_requests():
             return [], "blocked"
         accepted = "intake_new" not in found and "intake_recv" not in found
-        if (accepted and ctx.std) or ctx.counts_carried_over(accepted):
+        # 0 received in all is 0 new, whatever the total includes
+        if ctx.value and ctx.counts_carried_over(accepted):
             # 受理 in a standard-format report often counts new + carried over (k04: 749 = 713 + 36)
             return [], "apply_mixed"
         out = [("apply.new", _level(found) or "total", 3)]
@@ -464,7 +435,7 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
             out.append((f"apply.channel.{channel}", "total", 3))
         return out, "apply"
     about_requests = applying or topic in ("apply", "apply_mixed")
-    if "handled" in found and about_requests:
+    if "handled" in found and (about_requests or ctx.in_requests_section()):  # 目前依法办结122件
         return [("apply.total_handled", "total", 3)], topic if topic == "apply_mixed" else "apply"
     channel = _one(found, _APPLY_CHANNELS)
     if channel and about_requests and "proactive" not in found and "disclosed" not in found:
@@ -474,7 +445,7 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
         return [(f"apply.applicant.{applicant}", "total", 3)], topic
 
     if "normative" in found:
-        if "subset" in found or ctx.in_paren:
+        if "subset" in found or (ctx.in_paren and topic != "proactive"):  # `共455条(规范性文件84条,…)`
             return [], topic
         if (
             "proactive" in found
@@ -482,11 +453,16 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
             or "verb" in found
             or topic == "proactive"
             or (ctx.std and "made" in found)
+            or ctx.sentence_discloses()  # `主动公开…等政府信息,其中,行政规范性文件10件`
         ):
             return [("proactive.normative_docs", "total", 3)], topic
         return [], topic
     if "proactive" in found or "disclosed" in found:
-        if ctx.in_paren or "subset" in found or ("running" in found and ctx.cumulative()):
+        if (
+            ctx.in_paren
+            or "subset" in found
+            or (("running" in found or ctx.running_sentence()) and ctx.cumulative())
+        ):
             return [], "proactive"
         strength = 3 if "proactive" in found else 1 if ctx.time_word() else 0
         if not strength:
@@ -496,6 +472,8 @@ def _classify(found: dict[str, int], ctx: _Context) -> tuple[list[tuple[str, str
         breakdown = level or (f"channel:{channel}" if channel else "total")
         return [("proactive.total", breakdown, strength)], "proactive"
 
+    if not found and ctx.sums_proactive():
+        return [(_SUM["metric"], "total", 3)], "proactive"
     # a bare split of the sentence's topic: `其中,市本级14件`, `通过政府公报公开173条`
     if topic in _TOPIC_TOTAL and found and all(name in _SPLIT_OK for name in found):
         level = _level(found)
@@ -525,7 +503,7 @@ class _Draft:
 
 def extract_narrative(doc: NormalizedDoc, sections: list[Section], era: str) -> list[Fact]:
     """Contract metrics stated in prose: one fact per (metric, breakdown), offsets into `doc.text`."""
-    std = era.startswith("std") or _STD_MARKERS.search(doc.text) is not None
+    std = era.startswith("std")
     scanner = _Scanner(doc, sections, std)
     scanner.run()
     return scanner.facts()
@@ -548,6 +526,9 @@ class _Scanner:
         # scan state
         self.line_start = self.sent_start = self.ev_start = self.clause_start = self.cut = 0
         self.topic: str | None = None
+        self.last_total: tuple[str, float] | None = (
+            None  # the sentence's latest count `_IMPLIED_ALL` may refer to
+        )
         self.stack: list[tuple[int, int, str | None, list[tuple[int, int]]]] = []  # outer clause per '('
         self.excluded: list[tuple[int, int]] = []  # parenthetical spans inside the current clause
 
@@ -579,6 +560,8 @@ class _Scanner:
             kind = m.lastgroup
             if kind == "delim":
                 ch = text[start]
+                if self.last_total is not None and text.startswith(_IMPLIED_STARTS, self.clause_start):
+                    self._implied_all(start)
                 if ch in _CLAUSE_MARKS:  # the common case of `_delimiter`, inline
                     if not (self.garbled and _in_spans(self.garbled, self.garbled_starts, start, pos)):
                         self.clause_start = self.cut = pos
@@ -587,11 +570,15 @@ class _Scanner:
                     pos = self._delimiter(ch, start, pos)
             elif kind == "neg":
                 self._negation(m.start(), m.end())
+            elif kind == "zero":
+                self._zeros(_clean(self._label(start)), None, start, pos)
             elif m.group("q_ar") is not None or m.group("q_cn") is not None:
                 q = quantity_from_match(m)
                 if q is not None and q.kind != "date":  # dates do not end the label of the next number
                     self._number(q, m.start(), m.end())
                     self.cut = m.end()
+        if self.last_total is not None and text.startswith(_IMPLIED_STARTS, self.clause_start):
+            self._implied_all(n)  # the text ends inside that clause
         self._close_evidence(n)
 
     def _boundary(self, at: int) -> None:
@@ -641,6 +628,7 @@ class _Scanner:
         self._close_evidence(at)
         self.sent_start = self.ev_start = self.clause_start = self.cut = at
         self.topic = None
+        self.last_total = None
         self.excluded = []
         self.stack.clear()
 
@@ -685,6 +673,8 @@ class _Scanner:
             if _STAT_ROW_LABEL.search(text, max(self.cut, start - 4), start) is None:
                 return
             unit_kind = "count"
+        elif q.unit in _EXTRA_UNITS:
+            unit_kind = "count"
         else:
             unit_kind = q.kind
         if unit_kind not in ("count", "money") or (unit_kind == "count" and q.value != int(q.value)):
@@ -693,11 +683,13 @@ class _Scanner:
             return
         if (start and text.startswith(("第", "-"), start - 1)) or text.startswith("-", q.end):
             return  # ordinals, ranges, phone-number parts
+        if q.value == 1 and _is_not_a_single(text, start, end):
+            return  # 未发生一起: the negation reads it as a zero
         label_raw = self._label(start)
         if _PHONE_LABEL.search(label_raw):
             return
         label = _clean(label_raw)
-        ctx = _Context(self, unit_kind == "money", q.kind == "bare", label, start, end)
+        ctx = _Context(self, unit_kind == "money", q.kind == "bare", label, start, end, q.value)
         metrics, self.topic = _classify(_features(label), ctx)
         if not metrics and unit_kind == "count":
             post = _post_label(text, end)
@@ -707,8 +699,12 @@ class _Scanner:
                 if not self.std:
                     found.pop("normative", None)
                 metrics, self.topic = _classify(found, ctx)
+        if q.unit in _EXTRA_UNITS:
+            metrics = [m for m in metrics if m[0].partition(".")[0] in _EXTRA_UNITS[q.unit]]
         unit = "yuan" if unit_kind == "money" else "count"
         for metric, breakdown, strength in metrics:
+            if metric in _IMPLIED_OF and breakdown == "total":
+                self.last_total = (metric, q.value)
             self._offer(
                 strength,
                 _Draft(metric, breakdown, q.value, q.is_approximate, unit, q.start, q.end, self.ev_start),
@@ -731,34 +727,68 @@ class _Scanner:
         """Zeros from negated statements: no requests, no review/litigation, no fees."""
         text = self.text
         rest = _CLAUSE_REST.match(text, end).group(0)
-        if any(q.kind in ("count", "money") for q in find_quantities(rest)):
-            return  # the clause states a number after all
-        clause = _clean(text[start:end] + rest)
-        found = _features(clause)
-        if "block" in found:
-            return
-        verb = text[end : end + 2]
-        zeros: list[str] = []
-        if "fee" in found and "fee_veto" not in found and found["fee"] <= 14:
-            if _FEE_CONTEXT.search(text, max(self.sent_start, start - 200), end + len(rest)):
-                zeros.append("fees.collected_yuan")
-        elif "review" in found or "litigation" in found:
-            if not verb.startswith(("任何", "向", "收取", "收费")) and not any(r in found for r in _RESULTS):
-                zeros += [f"{p}.total" for p in ("review", "litigation") if p in found]
-        elif (
-            "application" in found
-            and verb in ("收到", "接到", "受理")
-            and _one(found, _APPLY_CHANNELS) is None
-            and "natural" not in found
-            and "legal" not in found
-            and not any(o in found for o in _OUTCOMES)
-            and self.about_requests(clause, start)
+        comma = end + len(rest)
+        if _LIST_GOES_ON.match(text, comma):  # `无因…行政复议,提起行政诉讼情况发生`: the comma lists on
+            rest += text[comma] + _CLAUSE_REST.match(text, comma + 1).group(0)
+        single = _NOT_A_SINGLE_AFTER_NEG.match(rest)
+        if any(
+            q.kind in ("count", "money") for q in find_quantities(rest[single.end() :] if single else rest)
         ):
-            zeros.append("apply.new")
-            self.topic = "apply"
-        for metric in zeros:
-            unit = "yuan" if metric.startswith("fees.") else "count"
-            self._offer(2, _Draft(metric, "total", 0.0, False, unit, start, end, self.ev_start))
+            return  # the clause states a number after all
+        self._zeros(_clean(text[start:end] + rest), text[end : end + 8], start, end)
+
+    def _zeros(self, clause: str, negated: str | None, start: int, end: int) -> None:
+        """A zero statement (a negation, or `…为零`): the first zero rule it satisfies sets the items it names."""
+        found = _features(clause)
+        for rule in _ZERO_RULES:
+            metrics = [
+                metric
+                for name, metric in rule.items.items()
+                if name in found and (rule.within is None or found[name] <= rule.within)
+            ]
+            if not metrics or any(name in found for name in rule.veto):
+                continue
+            if negated is not None and (
+                (rule.after and not negated.startswith(rule.after))
+                or negated.startswith(rule.not_after or "\0")
+            ):
+                continue
+            if rule.context == "fee" and not _FEE_CONTEXT.search(
+                self.text, max(self.sent_start, start - 200), end + len(clause)
+            ):
+                continue
+            if rule.context == "requests" and not self.about_requests(clause, start):
+                continue
+            if rule.topic:
+                self.topic = rule.topic
+            for metric in metrics:
+                self._offer(2, _Draft(metric, "total", 0.0, False, rule.unit, start, end, self.ev_start))
+            return
+
+    def _implied_all(self, at: int) -> None:
+        """At the end of a clause with no number: `均通过政务网渠道提交` -> the count just stated is all online."""
+        if self.cut > self.clause_start:
+            return  # the clause has a number of its own
+        clause = _clean(self._label(at))
+        found = _features(clause)
+        metric, value = self.last_total
+        family = metric.partition(".")[0]
+        for rule in _IMPLIED_ALL:
+            if metric in rule.of and clause.startswith(rule.starts):
+                item = _one(found, rule.items)
+                if item is not None:
+                    draft = _Draft(
+                        item.format(of=family),
+                        "total",
+                        value,
+                        False,
+                        "count",
+                        self.clause_start,
+                        at,
+                        self.ev_start,
+                    )
+                    self._offer(3, draft)
+                return
 
     # --- context lookups --------------------------------------------------------------------------
 
@@ -822,6 +852,12 @@ def _clean(text: str) -> str:
     return _WS.sub("", text)
 
 
+def _is_not_a_single(text: str, start: int, end: int) -> bool:
+    """`未发生一起`: the quantity token [start, end) is the 一起 of a negation."""
+    m = _NOT_A_SINGLE_AT.search(text, max(0, start - 8), end)
+    return m is not None and m.end() == end
+
+
 def _in_spans(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
     """Whether [start, end) overlaps one of the sorted, disjoint spans."""
     i = bisect.bisect_left(starts, end) - 1
@@ -855,14 +891,12 @@ def _skip_table_lines(text: str, pos: int) -> int:
 
 
 #: Cheap, generous finders of the tokens that can make a fact (see `_FactSpans`); each starts with a
-#: literal character, which lets a search skip ahead. Negations: `_NEG_PATTERN` with its alternatives
-#: spelled out one by one.
-_NEG_WORDS = ("并未", "均未", "尚未", "未曾", "未", "没有", "并无", "均无", "尚无", "无")
-_NEG_AHEAD = "(?=收到|接到|受理|发生|出现|产生|有|因|涉及|任何|向|收取|收费)"
-_NEG_CANDIDATE = re.compile("|".join(w + _NEG_AHEAD for w in _NEG_WORDS) + "|不(?=收取|收费)")
+#: literal character, which lets a search skip ahead. Negations and zero words: as in `_TOKEN`.
+_NEG_CANDIDATE = re.compile("|".join(_NEG_ALTERNATIVES))  # faster without a first-character lookahead
+_ZERO_CANDIDATE = re.compile("|".join(map(re.escape, _ZERO["is_zero"])))  # literal: a search skips ahead
 #: A count or money unit right after a numeral (or a multiplier, 余/多, or a space or line break), or
 #: 条/件 after 数 / 开 with a space next (`主动公开信息数条 425`: a statistics row's bare number follows).
-_FACT_UNITS = sorted(COUNT_UNITS | MONEY_UNITS, key=len, reverse=True)
+_FACT_UNITS = sorted(COUNT_UNITS | MONEY_UNITS | set(_EXTRA_UNITS), key=len, reverse=True)
 _UNIT_FIRST = "".join(sorted({u[0] for u in _FACT_UNITS}))
 _UNIT_CANDIDATE = re.compile(
     rf"[{_UNIT_FIRST}](?:(?<=[\d{CN_NUMERAL_CHARS}万亿余多\s].)|(?<=[数开][条件])(?=\s))"
@@ -882,7 +916,7 @@ class _FactSpans:
     __slots__ = ("starts", "reach", "joined")
 
     def __init__(self, text: str) -> None:
-        spans = [(m.start(), m.end()) for m in _NEG_CANDIDATE.finditer(text)]
+        spans = [(m.start(), m.end()) for rx in (_NEG_CANDIDATE, _ZERO_CANDIDATE) for m in rx.finditer(text)]
         for m in _UNIT_CANDIDATE.finditer(text):
             unit = m.start()
             if text[unit - 1] in "数开" and text[unit] in "条件" and text[unit + 1 : unit + 2].isspace():

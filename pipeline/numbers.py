@@ -188,56 +188,112 @@ def parse_number(text: str) -> float | None:
 
 # --- regex helper -----------------------------------------------------------------------------------
 
+_QUANTIFIER = re.compile(r"[?*+]\??|\{(\d*)(?:,\d*)?\}\??")
+#: (first characters or None when not simply known, whether it can match empty, where it ends)
+_Firsts = tuple[frozenset[str] | None, bool, int]
+
 
 def first_chars(pattern: str) -> frozenset[str] | None:
-    """Every character a match of `pattern` can start with; None when that is not simply known."""
-    chars: set[str] = set()
-    try:  # re's own parser (a private API: where it differs, callers just do without the answer)
-        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
-        if parsed.state.flags & re.IGNORECASE:
-            return None
-        complete = _firsts_of(list(parsed), chars) is False
-    except Exception:  # noqa: BLE001
-        return None
-    return frozenset(chars) if complete else None
+    """Every character a match of `pattern` can start with; None when that is not simply known.
+
+    Reads the pattern text itself (literals, escaped punctuation, small character classes, groups,
+    alternation, quantifiers); where the start depends on anything else (\\d, ., a lookaround, an
+    inline flag, a match of the empty string) the answer is None."""
+    try:
+        chars, nullable, end = _firsts_alternation(pattern, 0)
+    except (IndexError, ValueError):
+        return None  # a pattern this reader does not follow
+    return chars if end == len(pattern) and not nullable else None
 
 
-def _firsts_of(items: list, chars: set[str]) -> bool | None:
-    """Add the first characters of the sequence `items` to `chars`. Returns whether the sequence can
-    match the empty string (then what follows it can start the match too), None when unknown."""
-    from re import _constants as c  # type: ignore[attr-defined]
+def _firsts_alternation(rx: str, i: int) -> _Firsts:
+    """Branches from `i` to the closing ')' or the end of the pattern."""
+    chars: set[str] | None = set()
+    nullable = False
+    while True:
+        branch, branch_nullable, i = _firsts_sequence(rx, i)
+        chars = None if chars is None or branch is None else chars | branch
+        nullable = nullable or branch_nullable
+        if i < len(rx) and rx[i] == "|":
+            i += 1
+            continue
+        return (None if chars is None else frozenset(chars)), nullable, i
 
-    for op, av in items:
-        if op is c.LITERAL:
-            chars.add(chr(av))
-            return False
-        if op is c.IN:
-            for kind, value in av:
-                if kind is c.LITERAL:
-                    chars.add(chr(value))
-                elif kind is c.RANGE and value[1] - value[0] < 256:
-                    chars.update(map(chr, range(value[0], value[1] + 1)))
-                else:
-                    return None
-            return False
-        if op is c.SUBPATTERN:
-            if av[1]:  # inline flags ((?i:…)): not simply known
-                return None
-            nullable = _firsts_of(list(av[3]), chars)
-        elif op is c.BRANCH:
-            results = [_firsts_of(list(alt), chars) for alt in av[1]]
-            if None in results:
-                return None
-            nullable = any(results)
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            nullable = _firsts_of(list(av[2]), chars)
-            if nullable is None:
-                return None
-            nullable = nullable or av[0] == 0
+
+def _firsts_sequence(rx: str, i: int) -> _Firsts:
+    """One branch: the first characters of its items up to the first one that cannot match empty."""
+    chars: set[str] | None = set()
+    contributing = True  # every item so far can match empty: this one's first characters count
+    while i < len(rx) and rx[i] not in "|)":
+        own, nullable, i = _firsts_item(rx, i)
+        q = _QUANTIFIER.match(rx, i)
+        if q is not None:
+            i = q.end()
+            nullable = nullable or q.group(0)[0] in "?*" or q.group(1) in ("", "0")
+        if contributing:
+            chars = None if chars is None or own is None else chars | own
+            contributing = nullable
+    return (None if chars is None else frozenset(chars)), contributing, i
+
+
+def _firsts_item(rx: str, i: int) -> _Firsts:
+    c = rx[i]
+    if c == "(":
+        known = True
+        if rx.startswith("(?:", i):
+            i += 3
+        elif rx.startswith("(?P<", i):
+            i = rx.index(">", i) + 1
+        elif rx.startswith(("(?=", "(?!"), i):
+            i, known = i + 3, False
+        elif rx.startswith(("(?<=", "(?<!"), i):
+            i, known = i + 4, False
+        elif rx.startswith("(?", i):
+            raise ValueError("inline flags or another extension")
         else:
-            return None
-        if nullable is None:
-            return None
-        if not nullable:
-            return False
-    return True
+            i += 1
+        chars, nullable, i = _firsts_alternation(rx, i)
+        if rx[i] != ")":
+            raise ValueError("unbalanced group")
+        return (chars if known else None), nullable or not known, i + 1
+    if c == "[":
+        return _firsts_class(rx, i + 1)
+    if c == "\\":
+        nxt = rx[i + 1]
+        if nxt.isalnum():  # \\d, \\s, \\b, \\1 …
+            return None, nxt in "bBAZ", i + 2
+        return frozenset(nxt), False, i + 2
+    if c in "^$":
+        return None, True, i + 1
+    if c == ".":
+        return None, False, i + 1
+    return frozenset(c), False, i + 1
+
+
+def _firsts_class(rx: str, i: int) -> _Firsts:
+    """A character class's members (from just after '[')."""
+    negated = rx[i] == "^"
+    i += negated
+    members: set[str] = set()
+    known = not negated
+    first = True
+    while rx[i] != "]" or first:
+        first = False
+        c = rx[i]
+        if c == "\\":
+            i += 1
+            c = rx[i]
+            known = known and not c.isalnum()
+        if rx[i + 1] == "-" and rx[i + 2] != "]":  # a range c-d
+            high = rx[i + 2]
+            if high == "\\":
+                i += 1
+                high = rx[i + 2]
+                known = known and not high.isalnum()
+            known = known and 0 <= ord(high) - ord(c) < 256
+            members.update(map(chr, range(ord(c), ord(high) + 1)) if known else ())
+            i += 3
+        else:
+            members.add(c)
+            i += 1
+    return (frozenset(members) if known else None), False, i + 1

@@ -128,6 +128,17 @@ def test_phone_number_parts_are_bare_numbers():
         (r"\d+件", None),
         (r"(?:各|全)?", None),  # may match the empty string
         (r"(?i:a)b", None),
+        (r"(?P<x>ab)|c", "ac"),
+        (r"a?b", "ab"),
+        (r"a{0,2}b", "ab"),
+        (r"a{2}b", "a"),
+        (r"\.x", "."),
+        (r"[^a]b", None),  # a negated class: any other character
+        (r"[a\-z]", "-az"),  # an escaped dash is no range
+        (r"[-a]", "-a"),
+        (r"(?=a)a", None),  # a lookahead first
+        (r".a", None),
+        (r"主动(?=[^,]{0,30}?公开)", "主"),  # a lookahead after the first literal does not matter
     ],
 )
 def test_first_chars(pattern, expected):
