@@ -54,6 +54,11 @@ def _subrows(group: str, labels: dict[str, str], eras: tuple[str, ...] = STD_ERA
     ]
 
 
+#: Parts of the 总体情况 section the standard formats ask for (2019 and 2021): an excerpt cut before
+#: the tables is told from a pre-2019 report by them.
+STD_OVERVIEW_PARTS = ("政府信息管理", "平台建设", "监督保障")
+
+
 # --- 表三 ---------------------------------------------------------------------------------------------
 
 #: The section that holds 表三 (三、收到和处理政府信息公开申请情况).

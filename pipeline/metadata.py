@@ -763,6 +763,8 @@ def format_era(text: str, year: int | None) -> str:
         return "std2019"
     if _STD_ANY.search(text) and (year is None or year >= 2019):
         return "std2021" if year is not None and year >= 2021 else "std2019"
+    if year is not None and year >= 2019 and sum(part in text for part in formats.STD_OVERVIEW_PARTS) >= 2:
+        return "std2021" if year >= 2021 else "std2019"  # the standard outline, cut before the tables
     return "narrative"
 
 

@@ -486,6 +486,10 @@ def test_admin_level(organ_text, level):
         ("一、本年新收政府信息公开申请数量 | 3 | 3 |", 2020, "std2019"),
         ("2019年,全市共收到政府信息公开申请442件。", 2019, "narrative"),
         ("全年主动公开政府信息306166条。", 2018, "narrative"),
+        # d26: the standard 总体情况 outline, cut before the tables: the year decides
+        ("(三)政府信息管理情况 … (四)政府信息公开平台建设情况 … (五)监督保障机制", 2024, "std2021"),
+        ("(三)政府信息管理情况 … (四)政府信息公开平台建设情况", 2020, "std2019"),
+        ("(三)政府信息管理情况 … (四)政府信息公开平台建设情况", 2016, "narrative"),
     ],
 )
 def test_format_era(text, year, era):
