@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.metrics import subject_of
+from pipeline.organs import organ_key
 from pipeline.process import DEFAULT_TIME_BUDGET, DocumentResult, process_document, quarantined
 from pipeline.records import EXTRACTOR_VERSION
 
@@ -297,7 +298,7 @@ def stage_all(
 
 #: A duplicate's report row, like any quarantined file's, has no extracted metadata.
 _NOT_EXTRACTED = {
-    **dict.fromkeys(("encoding", "script", "organ", "province", "city", "county", "admin_level", "report_year",
+    **dict.fromkeys(("encoding", "script", "organ", "province", "city", "county", "organ_key", "admin_level", "report_year",
                      "period_start", "period_end", "published_on", "format_era")),
     "normalization_steps": "",
     "mojibake_spans": 0,
@@ -334,7 +335,7 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
     """
     reports = [
         (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
-         r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 10), r.status,
+         r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 11), r.status,
          r.status_reason, ",".join(r.normalized.steps) if r.normalized else "",
          len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id)
         for r in results
@@ -366,7 +367,8 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
 
 
 def _metadata(meta) -> tuple:
-    return (meta.organ, meta.province, meta.city, meta.county, meta.admin_level, meta.report_year,
+    return (meta.organ, meta.province, meta.city, meta.county,
+            organ_key(meta.organ, meta.province, meta.city, meta.county), meta.admin_level, meta.report_year,
             _d(meta.period_start), _d(meta.period_end), _d(meta.published_on), meta.format_era)  # fmt: skip
 
 
@@ -407,7 +409,7 @@ _KEY = [("report_id", _S), ("source_file", _S)]
 _STAGED_SCHEMAS = {
     "reports": pa.schema(
         [*_KEY, ("content_sha256", _S), ("n_bytes", _L), ("mtime_ns", _L), ("encoding", _S), ("script", _S),
-         ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("admin_level", _S), ("report_year", _I),
+         ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("organ_key", _S), ("admin_level", _S), ("report_year", _I),
          ("period_start", _S), ("period_end", _S), ("published_on", _S), ("format_era", _S), ("status", _S),
          ("status_reason", _S), ("normalization_steps", _S), ("mojibake_spans", _I), ("extractor_version", _S),
          ("run_id", _S)]
