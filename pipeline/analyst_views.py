@@ -80,29 +80,26 @@ SELECT * EXCLUDE (pick) FROM (
     WINDOW w AS (PARTITION BY organ_key, report_year)
 ) WHERE pick = 1"""
 
-#: a report's numbers as one comparable value: the sorted (metric, breakdown, value) of every fact
-_SIGNATURES_SQL = """
-    SELECT f.report_id, md5(string_agg(f.metric || '|' || f.breakdown || '|' || f.value::VARCHAR, ';'
-                                       ORDER BY f.metric, f.breakdown)) AS numbers_sig,
-           count(*) AS n_facts, bool_or(f.value <> 0) AS any_nonzero,
-           md5(regexp_replace(any_value(t.text), '[0-9〇一二三四五六七八九十零年月日\\s]', '', 'g')) AS text_sig
-    FROM v_facts f JOIN report_texts t USING (report_id) GROUP BY f.report_id"""
+#: the fingerprints a copied report shares with its original (pipeline/copies.py), per parsed report
+_FINGERPRINTS_SQL = """
+    SELECT r.report_id, r.numbers_fingerprint, t.text_fingerprint
+    FROM reports r LEFT JOIN report_texts t USING (report_id) WHERE r.status = 'parsed'"""
 
 _YOY_SQL = f"""
-WITH sig AS ({_SIGNATURES_SQL})
+WITH fp AS ({_FINGERPRINTS_SQL})
 SELECT cur.organ_key, cur.report_year, cur.organ, cur.province, cur.city, cur.county, cur.admin_level,
        cur.report_id, prev.report_id AS previous_report_id,
        {", ".join(f"cur.{c}, prev.{c} AS previous_{c}, cur.{c} - prev.{c} AS {c}_change" for c in YOY_COLUMNS)},
        cur.substantive_disclosure_rate, prev.substantive_disclosure_rate AS previous_substantive_disclosure_rate,
        cur.substantive_disclosure_rate - prev.substantive_disclosure_rate AS substantive_disclosure_rate_change,
-       coalesce(s.numbers_sig = ps.numbers_sig AND s.n_facts >= 5 AND s.any_nonzero, false) AS same_numbers,
-       coalesce(s.text_sig = ps.text_sig, false) AS same_text,
-       coalesce(s.numbers_sig = ps.numbers_sig AND s.n_facts >= 5 AND s.any_nonzero, false)
-         OR coalesce(s.text_sig = ps.text_sig, false) AS possibly_copied
+       coalesce(f.numbers_fingerprint = pf.numbers_fingerprint, false) AS same_numbers,
+       coalesce(f.text_fingerprint = pf.text_fingerprint, false) AS same_text,
+       coalesce(f.numbers_fingerprint = pf.numbers_fingerprint OR f.text_fingerprint = pf.text_fingerprint, false)
+         AS possibly_copied
 FROM v_body_years cur
 JOIN v_body_years prev ON prev.organ_key = cur.organ_key AND prev.report_year = cur.report_year - 1
-LEFT JOIN sig s ON s.report_id = cur.report_id
-LEFT JOIN sig ps ON ps.report_id = prev.report_id"""
+LEFT JOIN fp f ON f.report_id = cur.report_id
+LEFT JOIN fp pf ON pf.report_id = prev.report_id"""
 
 _RANKINGS_SQL = """
 WITH g AS (
@@ -225,8 +222,8 @@ ANALYST_VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
             "substantive_disclosure_rate": "实质公开率 this year",
             "previous_substantive_disclosure_rate": "实质公开率 the previous year",
             "substantive_disclosure_rate_change": "substantive_disclosure_rate - previous_substantive_disclosure_rate",
-            "same_numbers": "Every fact (metric, breakdown, value) equals last year's, with at least 5 facts and one non-zero",
-            "same_text": "The text equals last year's once digits, Chinese numerals and 年月日 are removed",
+            "same_numbers": "reports.numbers_fingerprint equals last year's: every fact (metric, breakdown, value) repeats, with at least 5 facts and one non-zero",
+            "same_text": "report_texts.text_fingerprint equals last year's: the same text once digits, numerals, 年月日 and whitespace are removed",
             "possibly_copied": "same_numbers or same_text: the report probably repeats last year's",
         },
     ),

@@ -22,6 +22,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.copies import numbers_fingerprint, text_fingerprint
 from pipeline.metrics import subject_of
 from pipeline.organs import organ_key
 from pipeline.process import DEFAULT_TIME_BUDGET, DocumentResult, process_document, quarantined
@@ -337,7 +338,8 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
         (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
          r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 11), r.status,
          r.status_reason, ",".join(r.normalized.steps) if r.normalized else "",
-         len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id)
+         len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id,
+         numbers_fingerprint(r.extraction.facts) if r.extraction else None)
         for r in results
     ]  # fmt: skip
     schema = _STAGED_SCHEMAS["reports"]
@@ -379,7 +381,10 @@ def _attrs(**columns: str) -> dict[str, Callable]:
 #: staged table -> (its rows of a parsed document, column -> getter on a row); report_id,
 #: source_file and extractor_version come from the document, facts.subject and findings.origin are derived.
 _CHILD_COLUMNS: dict[str, tuple[Callable[[DocumentResult], list], dict[str, Callable]]] = {
-    "normalized_text": (lambda r: [r.normalized], _attrs(text="text")),
+    "normalized_text": (
+        lambda r: [r.normalized],
+        {**_attrs(text="text"), "text_fingerprint": lambda n: text_fingerprint(n.text)},
+    ),
     "sections": (
         attrgetter("extraction.sections"),
         _attrs(ordinal="ordinal", level="level", kind="kind", heading="heading", char_start="char_start",
@@ -412,9 +417,9 @@ _STAGED_SCHEMAS = {
          ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("organ_key", _S), ("admin_level", _S), ("report_year", _I),
          ("period_start", _S), ("period_end", _S), ("published_on", _S), ("format_era", _S), ("status", _S),
          ("status_reason", _S), ("normalization_steps", _S), ("mojibake_spans", _I), ("extractor_version", _S),
-         ("run_id", _S)]
+         ("run_id", _S), ("numbers_fingerprint", _S)]
     ),
-    "normalized_text": pa.schema([*_KEY, ("text", pa.large_string())]),
+    "normalized_text": pa.schema([*_KEY, ("text", pa.large_string()), ("text_fingerprint", _S)]),
     "sections": pa.schema(
         [*_KEY, ("ordinal", _I), ("level", _I), ("kind", _S), ("heading", _S), ("char_start", _I), ("char_end", _I)]
     ),

@@ -65,6 +65,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ),
             ("extractor_version", "VARCHAR", "Version of the extraction code that produced this row"),
             ("run_id", "VARCHAR", "ingest_runs.run_id of the run that last wrote this row"),
+            (
+                "numbers_fingerprint",
+                "VARCHAR",
+                "Hash of the sorted (metric, breakdown, value) facts: equal for a report repeating another's numbers; "
+                "NULL with fewer than 5 facts or only zeros (pipeline/copies.py)",
+            ),
         ],
     ),
     "report_sections": (
@@ -119,6 +125,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             ("report_id", "VARCHAR", "Joins reports.report_id"),
             ("text", "VARCHAR", "Normalized text (simplified, width-folded, pinyin and page chrome removed)"),
+            (
+                "text_fingerprint",
+                "VARCHAR",
+                "Hash of the text without digits, numerals, 年月日 and whitespace: equal for a copied report (pipeline/copies.py)",
+            ),
         ],
     ),
     "ingest_runs": (

@@ -169,3 +169,16 @@ def test_rankings_carry_the_counts_behind_each_rate():
            FROM v_rankings ORDER BY admin_level"""
     ).fetchall()
     assert rows == [("city", 1, 150.0, 300.0, 0.5, 1), ("district", 2, 80.0, 215.0, round(80 / 215, 4), 1)]
+
+
+def test_fingerprints_ignore_what_a_copy_changes_and_see_what_it_keeps():
+    from pipeline.copies import numbers_fingerprint, text_fingerprint
+    from pipeline.records import Fact
+
+    assert text_fingerprint("2023年共收到申请12件。") == text_fingerprint("二〇二四年 共收到申请 15件。")
+    assert text_fingerprint("共收到申请12件。") != text_fingerprint("共办结申请12件。")
+    facts = [Fact(f"apply.m{i}", float(i), "", 0, 0) for i in range(5)]
+    assert numbers_fingerprint(facts) == numbers_fingerprint(reversed(facts))
+    assert numbers_fingerprint(facts) != numbers_fingerprint([*facts[:4], Fact("apply.m4", 5.0, "", 0, 0)])
+    assert numbers_fingerprint(facts[:4]) is None  # too few to tell
+    assert numbers_fingerprint([Fact(f"apply.m{i}", 0.0, "", 0, 0) for i in range(6)]) is None  # all zero
