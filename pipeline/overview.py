@@ -79,7 +79,8 @@ def requests_by_year(conn: duckdb.DuckDBPyConnection) -> str:
         values = [r[2 + i] or 0 for r in rows]
         ax.bar(years, values, bottom=bottom, label=label, width=0.7)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    ax.plot(years, [r[1] or 0 for r in rows], "k.-", label="本年新收 received")
+    # a year whose reports state no 本年新收 breaks the line instead of dropping it to 0
+    ax.plot(years, [float("nan") if r[1] is None else r[1] for r in rows], "k.-", label="本年新收 received")
     for i, (year, label) in enumerate(FORMAT_CHANGES.items()):  # labels one above the other
         ax.axvline(year - 0.5, color="grey", linestyle="--", linewidth=1)
         ax.text(year - 0.4, ax.get_ylim()[1] * (0.97 - 0.08 * i), label, fontsize=8, color="grey", va="top")
@@ -102,7 +103,10 @@ def rates_by_province(conn: duckdb.DuckDBPyConnection) -> str:
         return _svg(fig, "rates_by_province")
     bars = ax.barh([r[0] for r in rows], [r[1] for r in rows], color="#4c72b0")
     ax.bar_label(
-        bars, [f"{r[1]:.0%}  ({int(r[2])} handled, {r[3]} reports)" for r in rows], fontsize=8, padding=3
+        bars,
+        [f"{r[1]:.0%}  ({int(r[2])} handled, {r[3]} report{'s' if r[3] > 1 else ''})" for r in rows],
+        fontsize=8,
+        padding=3,
     )
     ax.set_xlim(0, 1.35)
     ax.set_xlabel("share of handled requests")
