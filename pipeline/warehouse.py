@@ -552,8 +552,18 @@ def exported_relations(kind: str) -> list[str]:
     return [*TABLES, *FACT_TABLES] if kind == "tables" else list(all_views())
 
 
-def export(conn: duckdb.DuckDBPyConnection, folder: str | Path, relations: list[str], fmt: str) -> list[Path]:
-    """Write each relation to `<folder>/<relation>.<fmt>` (parquet or csv), each file replaced atomically."""
+def export(
+    conn: duckdb.DuckDBPyConnection,
+    folder: str | Path,
+    relations: list[str],
+    fmt: str,
+    parquet: Path | None = None,
+) -> list[Path]:
+    """Write each relation to `<folder>/<relation>.<fmt>` (parquet or csv), each file replaced atomically.
+
+    With `parquet` (a folder this function wrote), each relation is read from its Parquet copy
+    there instead of being computed again.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -566,14 +576,19 @@ def export(conn: duckdb.DuckDBPyConnection, folder: str | Path, relations: list[
             tmp = target.with_name(target.name + ".tmp")
             # COPY takes no parameters: the path is ours (derived from the warehouse path), quotes doubled.
             literal = str(tmp).replace("'", "''")
+            source = (
+                relation
+                if parquet is None
+                else "read_parquet('{}')".format(str(parquet / f"{relation}.parquet").replace("'", "''"))
+            )
             if fmt == "csv":
                 tmp.write_bytes(b"\xef\xbb\xbf")  # the BOM; COPY appends to nothing, so write it first
-                conn.execute(f"COPY (SELECT * FROM {relation}) TO '{literal}.body' ({_EXPORT_OPTIONS[fmt]})")
+                conn.execute(f"COPY (SELECT * FROM {source}) TO '{literal}.body' ({_EXPORT_OPTIONS[fmt]})")
                 with open(tmp, "ab") as out, open(f"{tmp}.body", "rb") as body:
                     shutil.copyfileobj(body, out)
                 Path(f"{tmp}.body").unlink()
             else:
-                conn.execute(f"COPY (SELECT * FROM {relation}) TO '{literal}' ({_EXPORT_OPTIONS[fmt]})")
+                conn.execute(f"COPY (SELECT * FROM {source}) TO '{literal}' ({_EXPORT_OPTIONS[fmt]})")
             tmp.replace(target)
             written.append(target)
     finally:
