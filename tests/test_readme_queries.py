@@ -116,3 +116,13 @@ def test_the_warehouse_is_written_in_a_format_the_cli_reads(seeds_warehouse):
         ["v"],
         [STORAGE_VERSION + "+"],
     ]
+
+
+def test_the_readme_python_example_gives_each_headline_number_once(seeds_warehouse):
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(?P<code>import duckdb\n.*?)```", text, re.S)["code"]
+    sql = re.search(r'con\.sql\("""(?P<sql>.*?)"""\)', block, re.S)["sql"]
+    rows = cli(seeds_warehouse, sql)
+    assert rows[0] == ["organ", "report_year", "metric", "value", "evidence"]
+    keys = [tuple(r[:3]) for r in rows[1:]]
+    assert len(keys) == len(set(keys)) > 20  # one row per report and metric, not one per applicant column
