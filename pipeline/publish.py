@@ -47,7 +47,10 @@ def rewrite_storage(path: Path) -> bool:
         conn.execute("ATTACH ? AS old (READ_ONLY)", [str(path)])
         conn.execute(f"ATTACH ? AS new (STORAGE_VERSION '{STORAGE_VERSION}')", [str(tmp)])
         conn.execute("COPY FROM DATABASE old TO new")
-        conn.execute("DELETE FROM new.schema_info")
+        if conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'new' AND table_name = 'schema_info'"
+        ).fetchone()[0]:
+            conn.execute("DELETE FROM new.schema_info")
     tmp.replace(path)
     return True
 
