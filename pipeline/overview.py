@@ -81,7 +81,8 @@ def requests_by_year(conn: duckdb.DuckDBPyConnection) -> str:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     # a year whose reports state no 本年新收 breaks the line instead of dropping it to 0
     ax.plot(years, [float("nan") if r[1] is None else r[1] for r in rows], "k.-", label="本年新收 received")
-    for i, (year, label) in enumerate(FORMAT_CHANGES.items()):  # labels one above the other
+    shown = [(y, label) for y, label in FORMAT_CHANGES.items() if years[0] < y <= years[-1]]
+    for i, (year, label) in enumerate(shown):  # labels one above the other, only inside the data's years
         ax.axvline(year - 0.5, color="grey", linestyle="--", linewidth=1)
         ax.text(year - 0.4, ax.get_ylim()[1] * (0.97 - 0.08 * i), label, fontsize=8, color="grey", va="top")
     ax.set_xticks(years, [str(y) for y in years], rotation=45)
