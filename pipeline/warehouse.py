@@ -385,8 +385,9 @@ def _all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create tables and views with a comment on every table, view and column; a no-op when current.
 
-    A table whose columns differ from the definition is dropped and recreated: the warehouse
-    is derived data, and an emptied `reports` table makes the next run re-parse every file.
+    A table whose columns differ from the definition is dropped and recreated, and then every
+    document table is emptied: the warehouse is derived data, and an emptied `reports` table
+    makes the next run re-parse every file (rows left in the other tables would be doubled).
     """
     fingerprint = _schema_fingerprint()
     conn.execute("CREATE TABLE IF NOT EXISTS schema_info (fingerprint VARCHAR)")
@@ -394,6 +395,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         return
     _comment(conn, "TABLE", "schema_info", "Digest of the schema definition this warehouse was built with.")
     _comment(conn, "COLUMN", "schema_info.fingerprint", "Digest of tables, comments, views and dim_metric")
+    recreated = False
     for table, (comment, columns) in _all_tables().items():
         existing = [
             r[0]
@@ -403,11 +405,16 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         ]
         if existing and existing != [name for name, _, _ in columns]:
             conn.execute(f"DROP TABLE {table}")
+            recreated = True
         cols = ", ".join(f"{name} {ctype}" for name, ctype, _ in columns)
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         _comment(conn, "TABLE", table, comment)
         for name, _, text in columns:
             _comment(conn, "COLUMN", f"{table}.{name}", text)
+    if recreated:
+        for table in _all_tables():
+            if table not in ("ingest_runs", "dim_metric"):
+                conn.execute(f"DELETE FROM {table}")
     conn.execute("DELETE FROM dim_metric")
     conn.executemany(
         "INSERT INTO dim_metric VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -129,3 +129,21 @@ def test_the_summary_prints_where_the_exports_are(seeds_warehouse):
     assert f"parquet: {seeds_warehouse.with_name('seeds.parquet')}" in summary
     assert f"csv: {seeds_warehouse.with_name('seeds.csv')}" in summary
     assert f"overview: {seeds_warehouse.with_name('seeds.overview.html')}" in summary
+
+
+def test_a_schema_change_empties_every_document_table_so_nothing_is_doubled(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        ensure_schema(conn)
+        conn.execute("INSERT INTO reports (report_id, source_file, status) VALUES ('r1', 'a.txt', 'parsed')")
+        conn.execute(
+            "INSERT INTO fact_fees (report_id, metric, breakdown, value) VALUES ('r1', 'fees.collected_yuan', 'total', 0)"
+        )
+        conn.execute("INSERT INTO ingest_runs (run_id, status) VALUES ('run-1', 'succeeded')")
+        conn.execute("ALTER TABLE reports DROP COLUMN organ_key")  # a warehouse built before organ_key
+        conn.execute("DELETE FROM schema_info")
+        ensure_schema(conn)
+        assert conn.execute(
+            "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM fact_fees)"
+        ).fetchone() == (0, 0)
+        assert conn.execute("SELECT run_id FROM ingest_runs").fetchall() == [("run-1",)]  # history kept
