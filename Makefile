@@ -49,4 +49,5 @@ bench: $(STAMP)  ## benchmark the real pipeline on N synthetic reports
 	$(BIN)/python -m assets.bench --n $(N)
 
 clean:
-	rm -rf $(VENV) .dagster_home data/warehouse/*.duckdb* data/warehouse/*.data_docs data/warehouse/*.staging data/warehouse/parquet
+	rm -rf $(VENV) .dagster_home data/warehouse/*.duckdb* data/warehouse/*.data_docs data/warehouse/*.staging \
+		data/warehouse/*.parquet data/warehouse/*.csv data/warehouse/*.overview.html

@@ -10,7 +10,8 @@ import time
 
 def _summary(warehouse_path, seconds: float) -> str:
     from assets.gx import data_docs_index
-    from pipeline.warehouse import connect
+    from pipeline.overview import overview_path
+    from pipeline.warehouse import connect, export_folder
 
     with connect(warehouse_path, read_only=True) as conn:
         parsed, quarantined = conn.execute(
@@ -26,6 +27,11 @@ def _summary(warehouse_path, seconds: float) -> str:
         f"documents parsed: {parsed}   quarantined: {quarantined}   facts: {facts}   quality findings: {findings}",
     ]
     lines += [f"  quarantined {name}: {reason}" for name, reason in reasons]
+    lines += [
+        f"parquet: {export_folder(warehouse_path, 'parquet')}",
+        f"csv: {export_folder(warehouse_path, 'csv')}",
+        f"overview: {overview_path(warehouse_path)}",
+    ]
     docs = data_docs_index(warehouse_path)
     if docs.exists():
         lines.append(f"data docs: {docs}")
@@ -87,6 +93,7 @@ def _record_unchanged(warehouse, files: int, seconds: float) -> None:
            "extractor_version": EXTRACTOR_VERSION, "detail": "nothing changed: no asset materialized"}  # fmt: skip
     with warehouse.connect() as conn:
         wh.record_run(conn, run)
+    warehouse.publish()  # the snapshot analysts open shows this run too
 
 
 def run(args: argparse.Namespace) -> int:

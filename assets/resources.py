@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipeline import warehouse
+from pipeline import publish, warehouse
 from pipeline.ingest import MAX_BYTES
 from pipeline.process import DEFAULT_TIME_BUDGET
 
@@ -47,18 +47,29 @@ class WarehouseResource(dg.ConfigurableResource):
     memory_limit: str = ""  # "" = XXGK_DUCKDB_MEMORY or 1GB
 
     def file(self) -> Path:
+        """The published snapshot analysts open."""
         return Path(self.path or os.environ.get("XXGK_WAREHOUSE") or "data/warehouse/xxgk.duckdb")
+
+    def working_file(self) -> Path:
+        """The database the run reads and writes (seeded from the snapshot when missing)."""
+        return publish.prepare_working(self.file())
+
+    def publish(self) -> None:
+        """Replace the snapshot analysts open with the working database, atomically."""
+        publish.publish(self.working_file(), self.file())
 
     def duckdb_memory(self) -> str:
         return self.memory_limit or os.environ.get("XXGK_DUCKDB_MEMORY") or warehouse.DEFAULT_MEMORY_LIMIT
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A connection with the schema in place (read-only connections never create anything)."""
-        if read_only and not self.file().exists():
+        """A connection to the working database with the schema in place (read-only connections never
+        create anything)."""
+        working = self.working_file()
+        if read_only and not working.exists():
             conn = duckdb.connect(":memory:")
             warehouse.ensure_schema(conn)
             return conn
-        conn = warehouse.connect(self.file(), read_only=read_only, memory_limit=self.duckdb_memory())
+        conn = warehouse.connect(working, read_only=read_only, memory_limit=self.duckdb_memory())
         if not read_only:
             warehouse.ensure_schema(conn)
         return conn

@@ -22,7 +22,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.copies import numbers_fingerprint, text_fingerprint
 from pipeline.metrics import subject_of
+from pipeline.organs import organ_key
 from pipeline.process import DEFAULT_TIME_BUDGET, DocumentResult, process_document, quarantined
 from pipeline.records import EXTRACTOR_VERSION
 
@@ -297,7 +299,7 @@ def stage_all(
 
 #: A duplicate's report row, like any quarantined file's, has no extracted metadata.
 _NOT_EXTRACTED = {
-    **dict.fromkeys(("encoding", "script", "organ", "province", "city", "county", "admin_level", "report_year",
+    **dict.fromkeys(("encoding", "script", "organ", "province", "city", "county", "organ_key", "admin_level", "report_year",
                      "period_start", "period_end", "published_on", "format_era")),
     "normalization_steps": "",
     "mojibake_spans": 0,
@@ -334,9 +336,10 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
     """
     reports = [
         (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
-         r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 10), r.status,
+         r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 11), r.status,
          r.status_reason, ",".join(r.normalized.steps) if r.normalized else "",
-         len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id)
+         len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id,
+         numbers_fingerprint(r.extraction.facts) if r.extraction else None)
         for r in results
     ]  # fmt: skip
     schema = _STAGED_SCHEMAS["reports"]
@@ -366,7 +369,8 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
 
 
 def _metadata(meta) -> tuple:
-    return (meta.organ, meta.province, meta.city, meta.county, meta.admin_level, meta.report_year,
+    return (meta.organ, meta.province, meta.city, meta.county,
+            organ_key(meta.organ, meta.province, meta.city, meta.county), meta.admin_level, meta.report_year,
             _d(meta.period_start), _d(meta.period_end), _d(meta.published_on), meta.format_era)  # fmt: skip
 
 
@@ -377,7 +381,10 @@ def _attrs(**columns: str) -> dict[str, Callable]:
 #: staged table -> (its rows of a parsed document, column -> getter on a row); report_id,
 #: source_file and extractor_version come from the document, facts.subject and findings.origin are derived.
 _CHILD_COLUMNS: dict[str, tuple[Callable[[DocumentResult], list], dict[str, Callable]]] = {
-    "normalized_text": (lambda r: [r.normalized], _attrs(text="text")),
+    "normalized_text": (
+        lambda r: [r.normalized],
+        {**_attrs(text="text"), "text_fingerprint": lambda n: text_fingerprint(n.text)},
+    ),
     "sections": (
         attrgetter("extraction.sections"),
         _attrs(ordinal="ordinal", level="level", kind="kind", heading="heading", char_start="char_start",
@@ -407,12 +414,12 @@ _KEY = [("report_id", _S), ("source_file", _S)]
 _STAGED_SCHEMAS = {
     "reports": pa.schema(
         [*_KEY, ("content_sha256", _S), ("n_bytes", _L), ("mtime_ns", _L), ("encoding", _S), ("script", _S),
-         ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("admin_level", _S), ("report_year", _I),
+         ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("organ_key", _S), ("admin_level", _S), ("report_year", _I),
          ("period_start", _S), ("period_end", _S), ("published_on", _S), ("format_era", _S), ("status", _S),
          ("status_reason", _S), ("normalization_steps", _S), ("mojibake_spans", _I), ("extractor_version", _S),
-         ("run_id", _S)]
+         ("run_id", _S), ("numbers_fingerprint", _S)]
     ),
-    "normalized_text": pa.schema([*_KEY, ("text", pa.large_string())]),
+    "normalized_text": pa.schema([*_KEY, ("text", pa.large_string()), ("text_fingerprint", _S)]),
     "sections": pa.schema(
         [*_KEY, ("ordinal", _I), ("level", _I), ("kind", _S), ("heading", _S), ("char_start", _I), ("char_end", _I)]
     ),

@@ -7,6 +7,7 @@ no text from the outside world is ever formatted into SQL.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections.abc import Iterable
 from dataclasses import astuple
 from pathlib import Path
@@ -14,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pipeline.analyst_views import ANALYST_VIEWS
 from pipeline.metrics import VOCABULARY
+from pipeline.publish import STORAGE_VERSION
 
 #: table -> (table comment, [(column, type, comment)])
 TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
@@ -37,6 +40,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("city", "VARCHAR", "Prefecture-level city (地级) of the issuing body"),
             ("county", "VARCHAR", "County-level division (县级) of the issuing body"),
             (
+                "organ_key",
+                "VARCHAR",
+                "One key per body across years and name variants: province/city/county/body, the body's name "
+                "without its place and with aliases folded (人民政府 = 政府, 办公厅 = 办公室); see pipeline/organs.py",
+            ),
+            (
                 "admin_level",
                 "VARCHAR",
                 "province / city / county / district / department / township / unknown",
@@ -56,6 +65,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ),
             ("extractor_version", "VARCHAR", "Version of the extraction code that produced this row"),
             ("run_id", "VARCHAR", "ingest_runs.run_id of the run that last wrote this row"),
+            (
+                "numbers_fingerprint",
+                "VARCHAR",
+                "Hash of the sorted (metric, breakdown, value) facts: equal for a report repeating another's numbers; "
+                "NULL with fewer than 5 facts or only zeros (pipeline/copies.py)",
+            ),
         ],
     ),
     "report_sections": (
@@ -110,6 +125,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         [
             ("report_id", "VARCHAR", "Joins reports.report_id"),
             ("text", "VARCHAR", "Normalized text (simplified, width-folded, pinyin and page chrome removed)"),
+            (
+                "text_fingerprint",
+                "VARCHAR",
+                "Hash of the text without digits, numerals, 年月日 and whitespace: equal for a copied report (pipeline/copies.py)",
+            ),
         ],
     ),
     "ingest_runs": (
@@ -239,7 +259,7 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
     "v_reports": (
         "Contract view: one row per source document.",
         """SELECT report_id, source_file, organ, province, city, county, admin_level, report_year,
-                  period_start, period_end, published_on, format_era, script, status, status_reason
+                  period_start, period_end, published_on, format_era, script, status, status_reason, organ_key
            FROM reports""",
         {
             "report_id": "Stable id derived from the document's content",
@@ -257,13 +277,15 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
             "script": "simplified / traditional (as received)",
             "status": "parsed / quarantined",
             "status_reason": "Why quarantined (empty when parsed)",
+            "organ_key": "One key per body across years and name variants (province/city/county/body); NULL when no organ was read",
         },
     ),
     "v_facts": (
         "Contract view: one row per extracted number, the union of the fact tables.",
         " UNION ALL ".join(
             f"""SELECT f.report_id, r.source_file, f.metric, f.breakdown, f.value, f.is_approximate, f.evidence,
-                       f.is_derived, f.unit, f.char_start, f.char_end, '{table}' AS fact_table
+                       f.is_derived, f.unit, f.char_start, f.char_end, '{table}' AS fact_table,
+                       r.organ, r.organ_key, r.report_year
                 FROM {table} f JOIN reports r ON r.report_id = f.report_id AND r.status = 'parsed'"""
             for table in FACT_TABLES
         ),
@@ -280,6 +302,9 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
             "char_start": "Start offset of the number in the normalized text",
             "char_end": "End offset of the number in the normalized text",
             "fact_table": "Fact table the row comes from",
+            "organ": "Issuing body (as in v_reports)",
+            "organ_key": "The body across years (as in v_reports)",
+            "report_year": "Year the report covers (as in v_reports)",
         },
     ),
     "v_quality_findings": (
@@ -297,100 +322,12 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
             "origin": "extraction / identity",
         },
     ),
-    "v_requests": (
-        "One row per parsed report with its headline request, review, litigation and fee numbers (breakdown 'total').",
-        """SELECT r.report_id, r.source_file, r.organ, r.province, r.city, r.county, r.report_year, r.format_era,
-                  max(f.value) FILTER (f.metric = 'apply.new') AS apply_new,
-                  max(f.value) FILTER (f.metric = 'apply.carried_over') AS apply_carried_over,
-                  max(f.value) FILTER (f.metric = 'apply.total_handled') AS apply_total_handled,
-                  max(f.value) FILTER (f.metric = 'apply.outcome.granted') AS apply_granted,
-                  max(f.value) FILTER (f.metric = 'apply.outcome.partial') AS apply_partial,
-                  max(f.value) FILTER (f.metric = 'apply.outcome.denied') AS apply_denied,
-                  max(f.value) FILTER (f.metric = 'apply.outcome.unable') AS apply_unable,
-                  max(f.value) FILTER (f.metric = 'apply.outcome.not_processed') AS apply_not_processed,
-                  max(f.value) FILTER (f.metric = 'apply.carried_forward') AS apply_carried_forward,
-                  max(f.value) FILTER (f.metric = 'review.total') AS review_total,
-                  max(f.value) FILTER (f.metric = 'review.corrected') AS review_corrected,
-                  max(f.value) FILTER (f.metric = 'litigation.total') AS litigation_total,
-                  max(f.value) FILTER (f.metric = 'litigation.corrected') AS litigation_corrected,
-                  max(f.value) FILTER (f.metric = 'fees.collected_yuan') AS fees_collected_yuan,
-                  (max(f.value) FILTER (f.metric = 'apply.outcome.granted') + max(f.value) FILTER (f.metric = 'apply.outcome.partial'))
-                    / nullif(coalesce(max(f.value) FILTER (f.metric = 'apply.total_handled'), max(f.value) FILTER (f.metric = 'apply.new')), 0)
-                    AS substantive_disclosure_rate,
-                  max(f.value) FILTER (f.metric = 'review.corrected') / nullif(max(f.value) FILTER (f.metric = 'review.total'), 0)
-                    AS review_correction_rate
-           FROM reports r LEFT JOIN v_facts f ON f.report_id = r.report_id AND f.breakdown = 'total'
-           WHERE r.status = 'parsed'
-           GROUP BY ALL""",
-        {
-            "report_id": "Joins v_reports",
-            "source_file": "As in v_reports",
-            "organ": "Issuing body",
-            "province": "Province",
-            "city": "Prefecture-level city",
-            "county": "County-level division",
-            "report_year": "Year the report covers",
-            "format_era": "narrative / std2019 / std2021",
-            "apply_new": "本年新收申请 (requests received)",
-            "apply_carried_over": "上年结转 (carried over from last year)",
-            "apply_total_handled": "办理结果总计 (requests handled)",
-            "apply_granted": "予以公开 (granted in full)",
-            "apply_partial": "部分公开 (granted in part)",
-            "apply_denied": "不予公开 (denied)",
-            "apply_unable": "无法提供 (unable to provide)",
-            "apply_not_processed": "不予处理 (not processed)",
-            "apply_carried_forward": "结转下年度 (carried forward)",
-            "review_total": "行政复议总计 (administrative reviews)",
-            "review_corrected": "行政复议结果纠正 (reviews that corrected the agency)",
-            "litigation_total": "行政诉讼总计 (lawsuits)",
-            "litigation_corrected": "行政诉讼结果纠正 (lawsuits that corrected the agency)",
-            "fees_collected_yuan": "收取的费用 (fees collected, yuan)",
-            "substantive_disclosure_rate": "实质公开率 = (予以公开 + 部分公开) / 办理总数; 办理总数 = apply.total_handled, else apply.new where the report states no total",
-            "review_correction_rate": "复议纠错率 = 行政复议结果纠正 / 行政复议总计",
-        },
-    ),
-    "v_rates_by_year_province": (
-        "Disclosure and correction rates by report year and province, summed over the reports that state every term.",
-        """SELECT report_year, province, count(*) AS reports,
-                  sum(apply_granted + apply_partial) AS granted_or_partial,
-                  sum(coalesce(apply_total_handled, apply_new)) FILTER (apply_granted + apply_partial IS NOT NULL) AS handled,
-                  sum(apply_granted + apply_partial) / nullif(sum(coalesce(apply_total_handled, apply_new)) FILTER (apply_granted + apply_partial IS NOT NULL), 0)
-                    AS substantive_disclosure_rate,
-                  sum(review_corrected) FILTER (review_total IS NOT NULL) AS review_corrected,
-                  sum(review_total) FILTER (review_corrected IS NOT NULL) AS review_total,
-                  sum(review_corrected) FILTER (review_total IS NOT NULL) / nullif(sum(review_total) FILTER (review_corrected IS NOT NULL), 0)
-                    AS review_correction_rate
-           FROM v_requests GROUP BY ALL""",
-        {
-            "report_year": "Year the reports cover",
-            "province": "Province (NULL: not resolved)",
-            "reports": "Parsed reports in the group",
-            "granted_or_partial": "Σ (予以公开 + 部分公开) over reports stating both",
-            "handled": "Σ 办理总数 over the same reports",
-            "substantive_disclosure_rate": "实质公开率 = granted_or_partial / handled",
-            "review_corrected": "Σ 行政复议结果纠正 over reports stating both terms",
-            "review_total": "Σ 行政复议总计 over the same reports",
-            "review_correction_rate": "复议纠错率 = review_corrected / review_total",
-        },
-    ),
-    "v_carry_over": (
-        "Year over year per organ: this year's 上年结转 against last year's 结转下年度 (they should match).",
-        """SELECT cur.organ, cur.report_year, cur.report_id, cur.apply_carried_over AS carried_over,
-                  prev.report_id AS previous_report_id, prev.apply_carried_forward AS previous_carried_forward,
-                  cur.apply_carried_over = prev.apply_carried_forward AS matches
-           FROM v_requests cur JOIN v_requests prev ON prev.organ = cur.organ AND prev.report_year = cur.report_year - 1
-           WHERE cur.organ IS NOT NULL""",
-        {
-            "organ": "Issuing body",
-            "report_year": "Year of the later report",
-            "report_id": "The later report",
-            "carried_over": "上年结转 stated in the later report",
-            "previous_report_id": "The earlier report of the same organ",
-            "previous_carried_forward": "结转下年度继续办理 stated in the earlier report",
-            "matches": "carried_over = previous_carried_forward (NULL when either is not stated)",
-        },
-    ),
 }
+
+
+def all_views() -> dict[str, tuple[str, str, dict[str, str]]]:
+    """Contract views, then the analyst views (pipeline/analyst_views.py), in creation order."""
+    return {**VIEWS, **ANALYST_VIEWS}
 
 
 class WarehouseLocked(RuntimeError):
@@ -410,14 +347,17 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit})
+        config = {"memory_limit": memory_limit}
+        if not read_only:  # applies to a file this connection creates: one every current client reads
+            config["storage_compatibility_version"] = STORAGE_VERSION
+        conn = duckdb.connect(str(path), read_only=read_only, config=config)
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
         raise ValueError(f"invalid DuckDB memory limit {memory_limit!r} (XXGK_DUCKDB_MEMORY): {exc}") from exc
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(
-                f"warehouse {path} is locked by another process (an open read-write session?); "
-                "close it, or query with duckdb -readonly, then run again"
+                f"warehouse {path} is locked by another process (another run, or a read-write "
+                "session on the working file); wait for it or close it, then run again"
             ) from exc
         raise
     conn.execute("SET enable_progress_bar = false")  # long queries draw no bars into run logs
@@ -431,7 +371,7 @@ def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -
 
 def _schema_fingerprint() -> str:
     """Digest of every definition ensure_schema applies: tables, comments, views, the vocabulary."""
-    parts = repr((TABLES, FACT_TABLES, _FACT_COMMON, VIEWS, [astuple(m) for m in VOCABULARY]))
+    parts = repr((TABLES, FACT_TABLES, _FACT_COMMON, all_views(), [astuple(m) for m in VOCABULARY]))
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
@@ -445,8 +385,9 @@ def _all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     """Create tables and views with a comment on every table, view and column; a no-op when current.
 
-    A table whose columns differ from the definition is dropped and recreated: the warehouse
-    is derived data, and an emptied `reports` table makes the next run re-parse every file.
+    A table whose columns differ from the definition is dropped and recreated, and then every
+    document table is emptied: the warehouse is derived data, and an emptied `reports` table
+    makes the next run re-parse every file (rows left in the other tables would be doubled).
     """
     fingerprint = _schema_fingerprint()
     conn.execute("CREATE TABLE IF NOT EXISTS schema_info (fingerprint VARCHAR)")
@@ -454,6 +395,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         return
     _comment(conn, "TABLE", "schema_info", "Digest of the schema definition this warehouse was built with.")
     _comment(conn, "COLUMN", "schema_info.fingerprint", "Digest of tables, comments, views and dim_metric")
+    recreated = False
     for table, (comment, columns) in _all_tables().items():
         existing = [
             r[0]
@@ -463,11 +405,16 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         ]
         if existing and existing != [name for name, _, _ in columns]:
             conn.execute(f"DROP TABLE {table}")
+            recreated = True
         cols = ", ".join(f"{name} {ctype}" for name, ctype, _ in columns)
         conn.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         _comment(conn, "TABLE", table, comment)
         for name, _, text in columns:
             _comment(conn, "COLUMN", f"{table}.{name}", text)
+    if recreated:
+        for table in _all_tables():
+            if table not in ("ingest_runs", "dim_metric"):
+                conn.execute(f"DELETE FROM {table}")
     conn.execute("DELETE FROM dim_metric")
     conn.executemany(
         "INSERT INTO dim_metric VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -476,7 +423,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
             for m in VOCABULARY
         ],
     )
-    for view, (comment, sql, columns) in VIEWS.items():
+    for view, (comment, sql, columns) in all_views().items():
         conn.execute(f"CREATE OR REPLACE VIEW {view} AS {sql}")
         _comment(conn, "VIEW", view, comment)
         for name, text in columns.items():
@@ -594,8 +541,36 @@ def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
     )
 
 
-def export_parquet(conn: duckdb.DuckDBPyConnection, folder: str | Path) -> list[Path]:
-    """Write every warehouse table to `<folder>/<table>.parquet` (for tools that do not speak DuckDB)."""
+#: COPY options per export format: bounded Parquet row groups (122,880 rows of report text, the
+#: default, would not fit the memory cap); CSV with a header, in UTF-8 with a BOM so Excel reads it.
+_EXPORT_OPTIONS = {
+    "parquet": "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE_BYTES '64MB'",
+    "csv": "FORMAT csv, HEADER true, DELIMITER ','",
+}
+
+
+def export_folder(warehouse_file: Path, fmt: str) -> Path:
+    """`<warehouse name>.<fmt>/` beside the warehouse, so two warehouses in one folder never collide."""
+    return warehouse_file.with_name(f"{warehouse_file.stem}.{fmt}")
+
+
+def exported_relations(kind: str) -> list[str]:
+    """The relations an export holds: 'tables' (every warehouse table) or 'views' (every analyst view)."""
+    return [*TABLES, *FACT_TABLES] if kind == "tables" else list(all_views())
+
+
+def export(
+    conn: duckdb.DuckDBPyConnection,
+    folder: str | Path,
+    relations: list[str],
+    fmt: str,
+    parquet: Path | None = None,
+) -> list[Path]:
+    """Write each relation to `<folder>/<relation>.<fmt>` (parquet or csv), each file replaced atomically.
+
+    With `parquet` (a folder this function wrote), each relation is read from its Parquet copy
+    there instead of being computed again.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -603,15 +578,24 @@ def export_parquet(conn: duckdb.DuckDBPyConnection, folder: str | Path) -> list[
     # memory cap (at 100k reports, report text overflowed 1 GB after an incremental load).
     conn.execute("SET preserve_insertion_order = false")
     try:
-        for table in (*TABLES, *FACT_TABLES):
-            target = folder / f"{table}.parquet"
-            tmp = target.with_suffix(".parquet.tmp")
+        for relation in relations:
+            target = folder / f"{relation}.{fmt}"
+            tmp = target.with_name(target.name + ".tmp")
             # COPY takes no parameters: the path is ours (derived from the warehouse path), quotes doubled.
             literal = str(tmp).replace("'", "''")
-            # bounded row groups: 122,880 rows of report text (the default) would not fit the memory cap
-            conn.execute(
-                f"COPY {table} TO '{literal}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE_BYTES '64MB')"
+            source = (
+                relation
+                if parquet is None
+                else "read_parquet('{}')".format(str(parquet / f"{relation}.parquet").replace("'", "''"))
             )
+            if fmt == "csv":
+                tmp.write_bytes(b"\xef\xbb\xbf")  # the BOM; COPY appends to nothing, so write it first
+                conn.execute(f"COPY (SELECT * FROM {source}) TO '{literal}.body' ({_EXPORT_OPTIONS[fmt]})")
+                with open(tmp, "ab") as out, open(f"{tmp}.body", "rb") as body:
+                    shutil.copyfileobj(body, out)
+                Path(f"{tmp}.body").unlink()
+            else:
+                conn.execute(f"COPY (SELECT * FROM {source}) TO '{literal}' ({_EXPORT_OPTIONS[fmt]})")
             tmp.replace(target)
             written.append(target)
     finally:

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from conftest import ROOT, SEEDS
 
-from pipeline import batch
+from pipeline import batch, publish
 from pipeline.process import process_document
 
 CLI = [sys.executable, "-m", "assets.cli", "run", "--workers", "1", "--log-level", "WARNING"]
@@ -37,11 +37,12 @@ def raw(tmp_path):
 
 def test_locked_warehouse_fails_fast_with_one_line(raw, tmp_path):
     warehouse = tmp_path / "w.duckdb"
+    working = publish.working_path(warehouse)  # what a run writes (a session on the snapshot blocks nothing)
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            f"import duckdb,time; c=duckdb.connect({str(warehouse)!r}); print('ready', flush=True); time.sleep(60)",
+            f"import duckdb,time; c=duckdb.connect({str(working)!r}); print('ready', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -58,9 +59,9 @@ def test_locked_warehouse_fails_fast_with_one_line(raw, tmp_path):
     message = result.stderr.strip().splitlines()
     assert (
         len(message) == 1
-        and str(warehouse) in message[0]
+        and str(working) in message[0]
         and "locked" in message[0]
-        and "readonly" in message[0]
+        and "another run" in message[0]
     )
     assert elapsed < 30
 

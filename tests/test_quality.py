@@ -27,6 +27,7 @@ from assets.resources import WarehouseResource, XxgkSettings
 from pipeline import identities
 from pipeline import warehouse as wh
 from pipeline.metrics import BY_CODE, NOT_PROCESSED_REASONS, UNABLE_REASONS, subject_of
+from pipeline.publish import working_path  # the checks run on the working database; nothing here publishes
 
 # ---------------------------------------------------------------------------------------------
 # 表三 of a consistent std2019 report, per applicant column:
@@ -631,7 +632,7 @@ def test_asset_and_checks_in_dagster(tmp_path):
     assert intake.metadata["diffs"].value == [
         {"report_id": STD_2019, "key": "natural_person", "observed": 33.0, "expected": 32.0}
     ]
-    with duckdb.connect(str(path), read_only=True) as c:
+    with duckdb.connect(str(working_path(path)), read_only=True) as c:
         stored = c.execute(
             "SELECT check_name, report_id, severity FROM v_quality_findings ORDER BY ALL"
         ).fetchall()
@@ -660,7 +661,7 @@ def test_a_failing_structural_check_is_an_error_that_still_reaches_the_findings(
     )
     assert duplicate.asset_key.to_user_string() == "fact_requests"
     assert duplicate.severity == dg.AssetCheckSeverity.ERROR
-    with duckdb.connect(str(path), read_only=True) as c:
+    with duckdb.connect(str(working_path(path)), read_only=True) as c:
         names = {r[0] for r in c.execute("SELECT check_name FROM v_quality_findings").fetchall()}
     assert "facts_unique" in names
 

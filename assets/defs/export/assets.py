@@ -1,26 +1,70 @@
-"""Parquet copies of every warehouse table, for tools that do not speak DuckDB."""
+"""Exports beside the warehouse (Parquet, CSV, the overview page) and the published snapshot."""
 
 import dagster as dg
 
 from assets.resources import WarehouseResource
-from pipeline.warehouse import export_parquet
+from pipeline import overview
+from pipeline import warehouse as wh
+
+#: Every asset that writes the working database before the exports read it.
+_WRITTEN = ["reports", "report_sections", "table_cells", "fact_proactive", "fact_requests",
+            "fact_review_litigation", "fact_fees", "fact_article20", "quality_findings"]  # fmt: skip
+
+
+@dg.asset(group_name="export", kinds={"parquet"}, deps=_WRITTEN, pool="warehouse")
+def warehouse_parquet(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Every warehouse table and analyst view as `<warehouse name>.parquet/<name>.parquet`."""
+    folder = wh.export_folder(warehouse.file(), "parquet")
+    with warehouse.connect(read_only=True) as conn:
+        written = wh.export(
+            conn, folder, [*wh.exported_relations("tables"), *wh.exported_relations("views")], "parquet"
+        )
+    context.log.info(f"exported {len(written)} tables and views to {folder}")
+    return dg.MaterializeResult(
+        metadata={"files": len(written), "folder": dg.MetadataValue.path(str(folder))}
+    )
+
+
+@dg.asset(group_name="export", kinds={"csv"}, deps=[warehouse_parquet], pool="warehouse")
+def warehouse_csv(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Every analyst view as `<warehouse name>.csv/<view>.csv` (UTF-8 with BOM, so Excel reads the Chinese)."""
+    folder = wh.export_folder(warehouse.file(), "csv")
+    with warehouse.connect(read_only=True) as conn:
+        # from the Parquet copies: each view is computed once per run
+        parquet = wh.export_folder(warehouse.file(), "parquet")
+        written = wh.export(conn, folder, wh.exported_relations("views"), "csv", parquet=parquet)
+    context.log.info(f"exported {len(written)} views to {folder}")
+    return dg.MaterializeResult(
+        metadata={"files": len(written), "folder": dg.MetadataValue.path(str(folder))}
+    )
+
+
+@dg.asset(group_name="export", kinds={"html"}, deps=_WRITTEN, pool="warehouse")
+def warehouse_overview(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """`<warehouse name>.overview.html`: headline counts, charts (inline SVG) and findings on one offline page."""
+    with warehouse.connect(read_only=True) as conn:
+        page = overview.write_overview(conn, overview.overview_path(warehouse.file()))
+    context.log.info(f"overview: {page}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page))})
 
 
 @dg.asset(
     group_name="export",
-    kinds={"parquet"},
-    deps=["reports", "report_sections", "table_cells", "fact_proactive", "fact_requests",
-          "fact_review_litigation", "fact_fees", "fact_article20"],
+    kinds={"duckdb"},
+    deps=[*_WRITTEN, warehouse_parquet, warehouse_csv, warehouse_overview],
     pool="warehouse",
-)  # fmt: skip
-def warehouse_parquet(
+)
+def warehouse_snapshot(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Every warehouse table as `<warehouse folder>/parquet/<table>.parquet`."""
-    folder = warehouse.file().parent / "parquet"
-    with warehouse.connect(read_only=True) as conn:
-        written = export_parquet(conn, folder)
-    context.log.info(f"exported {len(written)} tables to {folder.name}/")
+    """The working database published as the warehouse file analysts open (copy, then atomic rename)."""
+    warehouse.publish()
+    size = warehouse.file().stat().st_size
+    context.log.info(f"published {warehouse.file()} ({size / 1e6:.1f} MB)")
     return dg.MaterializeResult(
-        metadata={"tables": len(written), "folder": dg.MetadataValue.path(folder.name)}
+        metadata={"path": dg.MetadataValue.path(str(warehouse.file())), "bytes": size}
     )
