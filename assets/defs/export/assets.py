@@ -3,7 +3,7 @@
 import dagster as dg
 
 from assets.resources import WarehouseResource
-from pipeline.warehouse import export_parquet
+from pipeline import warehouse as wh
 
 
 @dg.asset(
@@ -19,7 +19,9 @@ def warehouse_parquet(
     """Every warehouse table as `<warehouse folder>/parquet/<table>.parquet`."""
     folder = warehouse.file().parent / "parquet"
     with warehouse.connect(read_only=True) as conn:
-        written = export_parquet(conn, folder)
+        written = wh.export_parquet(conn, folder)
+    with warehouse.connect() as conn:  # the export now describes the current load
+        wh.record_step(conn, "warehouse_parquet", wh.current_load(conn))
     context.log.info(f"exported {len(written)} tables to {folder.name}/")
     return dg.MaterializeResult(
         metadata={"tables": len(written), "folder": dg.MetadataValue.path(folder.name)}
