@@ -190,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     from dagster import DagsterExecutionInterruptedError
 
     from assets.resources import SettingError, WarehouseResource, XxgkSettings
-    from pipeline.warehouse import WarehouseError, run_lock
+    from pipeline.warehouse import WarehouseError, check_intact, run_lock
 
     started = time.monotonic()
     warehouse = WarehouseResource(wait_for_run=args.wait)
@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
     with _interruptible() as signals:
         try:
             with run_lock(warehouse.file(), wait=args.wait):
-                warehouse.connect().close()  # fail fast, in one line: locked, corrupted, unwritable
+                check_intact(warehouse.file(), warehouse.duckdb_memory())  # fail fast, in one line
                 unchanged = None if args.force else _unchanged(settings, warehouse)
                 if unchanged is None:
                     result = materialize_all(settings, warehouse, args.log_level)

@@ -497,6 +497,28 @@ def connect(
     return conn
 
 
+def check_intact(path: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+    """Raise WarehouseError when the file cannot serve a run: locked, unopenable, or damaged where planning reads.
+
+    A truncated or overwritten file may open fine and fail only when a missing block is read, so
+    the columns a run plans from are read here, before any work.
+    """
+    path = Path(path)
+    with connect(path, memory_limit=memory_limit) as conn:
+        ensure_schema(conn)
+        try:
+            conn.execute(
+                "SELECT count(*), sum(length(source_file) + n_bytes + mtime_ns + length(extractor_version)) "
+                "FROM reports"
+            ).fetchall()
+            conn.execute("SELECT count(*), max(started_at), min(status) FROM ingest_runs").fetchall()
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise WarehouseError(
+                f"cannot open warehouse {path}: {first} (move the file away to rebuild it, or fix XXGK_WAREHOUSE)"
+            ) from exc
+
+
 def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -> None:
     # COMMENT ON takes no parameters; names are our own identifiers and the text is quoted here.
     conn.execute(f"COMMENT ON {kind} {name} IS '{text.replace(chr(39), chr(39) * 2)}'")

@@ -89,12 +89,115 @@ def test_a_no_change_run_skips_dagster_and_a_copy_takes_over_from_its_deleted_or
     assert rows(warehouse, "SELECT status FROM reports WHERE source_file = 'zz-copy.txt'") == [("parsed",)]
 
 
-def test_a_bad_duckdb_memory_limit_is_a_clear_error(raw, tmp_path, monkeypatch):
-    monkeypatch.setenv("XXGK_DUCKDB_MEMORY", "lots")
-    result = cli(raw, tmp_path / "w.duckdb")
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "XXGK_TIME_BUDGET",
+            "nan",
+            "XXGK_TIME_BUDGET must be a number of seconds above 0 and at most 86400, got 'nan'",
+        ),
+        (
+            "XXGK_TIME_BUDGET",
+            "inf",
+            "XXGK_TIME_BUDGET must be a number of seconds above 0 and at most 86400, got 'inf'",
+        ),
+        (
+            "XXGK_TIME_BUDGET",
+            "-1",
+            "XXGK_TIME_BUDGET must be a number of seconds above 0 and at most 86400, got '-1'",
+        ),
+        (
+            "XXGK_MAX_BYTES",
+            "-1",
+            "XXGK_MAX_BYTES must be a whole number of bytes from 1 to 1000000000, got '-1'",
+        ),
+        (
+            "XXGK_MAX_BYTES",
+            "1e6",
+            "XXGK_MAX_BYTES must be a whole number of bytes from 1 to 1000000000, got '1e6'",
+        ),
+        ("XXGK_WORKERS", "abc", "XXGK_WORKERS must be a whole number of processes from 0 to 1024, got 'abc'"),
+        ("XXGK_WORKERS", "-2", "XXGK_WORKERS must be a whole number of processes from 0 to 1024, got '-2'"),
+        (
+            "XXGK_DUCKDB_MEMORY",
+            "1KB",
+            "XXGK_DUCKDB_MEMORY must be a size like 1GB or 512MB, from 64MB to this machine's",
+        ),
+        (
+            "XXGK_DUCKDB_MEMORY",
+            "lots",
+            "XXGK_DUCKDB_MEMORY must be a size like 1GB or 512MB, from 64MB to this machine's",
+        ),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it_and_exit_2(
+    raw, tmp_path, monkeypatch, capsys, variable, value, message
+):
+    from assets.cli import main
+
+    monkeypatch.setenv("XXGK_RAW_DIR", str(raw))
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    monkeypatch.setenv(variable, value)
+    assert main(["run"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"xxgk: {message}"), lines
+    assert not (tmp_path / "w.duckdb").exists()  # refused before anything was written
+
+
+def test_a_warehouse_path_with_a_question_mark_is_refused_in_one_line(raw, tmp_path):
+    result = cli(raw, tmp_path / "q?x" / "w.duckdb")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "xxgk: invalid DuckDB memory limit 'lots' (XXGK_DUCKDB_MEMORY): Parser Error: Memory must have a number (e.g. 1GB)"
+        f"xxgk: warehouse path {tmp_path}/q?x/w.duckdb contains '?', which DuckDB cannot use (XXGK_WAREHOUSE)"
+    ]
+
+
+def test_workers_are_capped_at_the_usable_cores(monkeypatch):
+    from assets.resources import XxgkSettings, usable_cores
+
+    monkeypatch.setenv("XXGK_WORKERS", "16")
+    assert XxgkSettings().worker_count() == min(16, usable_cores())
+    assert XxgkSettings(workers=1).worker_count() == 1
+    monkeypatch.setenv("XXGK_WORKERS", "0")
+    assert XxgkSettings().worker_count() == usable_cores()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_warehouse_file_is_one_line_and_exit_2(raw, tmp_path, damage):
+    warehouse = tmp_path / "w.duckdb"
+    if damage == "garbage":
+        warehouse.write_bytes(b"this is not a database\n" * 1000)
+    else:
+        assert cli(raw, warehouse).returncode == 0
+        data = warehouse.read_bytes()
+        warehouse.write_bytes(data[: len(data) // 3])
+        (tmp_path / "w.duckdb.wal").unlink(missing_ok=True)
+    result = cli(raw, warehouse)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"xxgk: cannot open warehouse {warehouse}: "), lines
+    assert "move the file away to rebuild it" in lines[0]
+
+
+def test_a_warehouse_on_a_read_only_filesystem_is_one_line_and_exit_2(raw, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from assets.cli import main
+
+    monkeypatch.setenv("XXGK_RAW_DIR", str(raw))
+    monkeypatch.setenv("XXGK_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    real_open = os.open
+
+    def read_only_fs(path, flags, *args):
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only_fs)
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"xxgk: cannot open warehouse {tmp_path}/w.duckdb: cannot create w.duckdb.run.lock: Read-only file system"
     ]
 
 
@@ -276,3 +379,136 @@ def test_make_dev_binds_loopback_only():
     makefile = (ROOT / "Makefile").read_text()
     dev = makefile[makefile.index("\ndev:") :].split("\n\n")[0]
     assert "-h 127.0.0.1" in dev
+
+
+# --- one run at a time ---------------------------------------------------------------------------
+
+_HOLD_LOCK = textwrap.dedent(
+    """
+    import sys, time
+    from pipeline.warehouse import run_lock
+    with run_lock(sys.argv[1]):
+        print("holding", flush=True)
+        time.sleep(float(sys.argv[2]))
+    """
+)
+
+
+def _hold_run_lock(warehouse, seconds):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_LOCK, str(warehouse), str(seconds)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_second_run_says_so_in_one_line_or_waits_and_a_killed_holder_leaves_no_lock(raw, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    holder = _hold_run_lock(warehouse, 60)
+    try:
+        refused = cli(raw, warehouse)
+        assert refused.returncode == 2
+        assert refused.stderr.strip().splitlines() == [
+            f"xxgk: another xxgk run (pid {holder.pid}) is using warehouse {warehouse}; "
+            "wait for it to finish, or run with --wait"
+        ]
+        assert not warehouse.exists()  # nothing planned, nothing written
+    finally:
+        holder.kill()  # kill -9: the kernel drops the lock with the process
+        holder.wait()
+    assert cli(raw, warehouse).returncode == 0
+
+    holder = _hold_run_lock(warehouse, 3)
+    env = {**os.environ, "XXGK_RAW_DIR": str(raw), "XXGK_WAREHOUSE": str(warehouse)}
+    waited = subprocess.run([*CLI, "--wait"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert holder.wait() == 0  # the holder finished its 3 s before the waiting run went on
+    assert waited.returncode == 0 and waited.stdout.startswith("nothing changed")
+
+
+def test_a_dagster_run_takes_the_run_lock_too(tmp_path):
+    from assets.cli import materialize_all
+    from assets.resources import WarehouseResource, XxgkSettings
+
+    warehouse = tmp_path / "w.duckdb"
+    holder = _hold_run_lock(warehouse, 60)
+    try:
+        result = materialize_all(
+            XxgkSettings(raw_dir=str(SEEDS), workers=1), WarehouseResource(path=str(warehouse))
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not result.success
+    errors = "".join(str(e.event_specific_data) for e in result.all_events if e.is_failure)
+    assert f"another xxgk run (pid {holder.pid}) is using warehouse {warehouse}" in errors
+    assert not warehouse.exists()
+
+
+def test_runs_stage_apart_and_what_a_dead_run_staged_is_never_loaded(raw, tmp_path):
+    import pyarrow as pa
+
+    warehouse = tmp_path / "w.duckdb"
+    staging = tmp_path / "w.staging"
+    # what a dead run (or an orphaned worker) left: the old shared layout and another run's folder
+    for folder in (staging / "00-0f", staging / "dead-run"):
+        stage = batch.Stage(folder)
+        stage.reset()
+        stage.write_reports(0, [{"report_id": "f" * 16, "source_file": "foreign.txt", "status": "parsed",
+                                 "n_bytes": 1, "mtime_ns": 1, "extractor_version": "x", "run_id": "dead"}])  # fmt: skip
+        stage.write(0, {"normalized_text": pa.table({"report_id": ["f" * 16], "source_file": ["foreign.txt"],
+                                                     "text": ["x"]}, schema=batch._STAGED_SCHEMAS["normalized_text"])})  # fmt: skip
+    assert cli(raw, warehouse).returncode == 0
+    assert rows(warehouse, "SELECT count(*) FROM reports WHERE source_file = 'foreign.txt'") == [(0,)]
+    assert rows(warehouse, "SELECT count(*) FROM report_texts WHERE report_id = 'ffffffffffffffff'") == [(0,)]
+    assert list(staging.iterdir()) == []  # swept, and the run's own folder removed after its load
+
+
+def test_a_glob_character_in_the_staging_path_matches_only_itself(tmp_path):
+    import pyarrow as pa
+
+    stages = {name: batch.Stage(tmp_path / name / "w.staging" / "run") for name in ("wh1", "wh[1]", "a*b?")}
+    for name, stage in stages.items():
+        stage.reset()
+        stage.write_reports(0, [{"report_id": name, "source_file": name, "status": "parsed"}])
+    with duckdb.connect() as conn:
+        for name, stage in stages.items():
+            assert conn.execute(
+                "SELECT report_id FROM read_parquet(?)", [stage.glob("reports")]
+            ).fetchall() == [(name,)]
+    del pa
+
+
+def test_an_interrupt_right_after_commit_keeps_the_commit_and_its_run_record(tmp_path):
+    from pipeline import warehouse as wh
+
+    class InterruptAfterCommit:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def execute(self, sql, *args):
+            out = self.conn.execute(sql, *args)
+            if sql == "COMMIT":
+                raise KeyboardInterrupt  # SIGTERM handled between COMMIT and the next statement
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+    stage = batch.Stage(tmp_path / "stage")
+    stage.reset()
+    entries = batch.scan(SEEDS)
+    results = [batch.process_entry(e, 20_000_000) for e in entries]
+    stage.write(0, batch.to_arrow(results, {e.source_file: e.mtime_ns for e in entries}, "r1"))
+    staged = {name: stage.glob(name) for name in batch.STAGED_TABLES if stage.has(name)}
+    with wh.connect(tmp_path / "w.duckdb") as conn:
+        wh.ensure_schema(conn)
+        with pytest.raises(KeyboardInterrupt):
+            wh.replace_documents(
+                InterruptAfterCommit(conn), staged, [], {"run_id": "r1", "status": "running"}
+            )
+        assert wh.run_status(conn, "r1") == "succeeded"
+        assert wh.current_load(conn) == "r1"
+        assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
