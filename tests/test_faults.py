@@ -512,3 +512,140 @@ def test_an_interrupt_right_after_commit_keeps_the_commit_and_its_run_record(tmp
         assert wh.run_status(conn, "r1") == "succeeded"
         assert wh.current_load(conn) == "r1"
         assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
+
+
+# --- hostile paths --------------------------------------------------------------------------------
+
+
+def test_scan_does_not_follow_links_out_of_the_raw_folder_nor_list_the_warehouse_outputs(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    shutil.copy(SEEDS / "002_cff968de04f93286.txt", raw / "ok.txt")
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("政府信息公开")
+    (raw / "out.txt").symlink_to(outside)
+    (raw / "up").symlink_to(tmp_path, target_is_directory=True)  # up -> ..
+    (raw / "sub" / "in.txt").symlink_to(raw / "ok.txt")  # inside: followed
+    (raw / "wh").mkdir()
+    (raw / "wh" / "w.duckdb").write_bytes(b"db")
+    (raw / "wh" / "w.staging" / "run").mkdir(parents=True)
+    (raw / "wh" / "w.staging" / "run" / "plan.json").write_text("{}")
+    entries = {
+        e.source_file: e for e in batch.scan(raw, exclude=[raw / "wh" / "w.duckdb", raw / "wh" / "w.staging"])
+    }
+    assert sorted(entries) == ["ok.txt", "out.txt", "sub/in.txt", "up"]
+    reason = "symbolic link to outside the raw folder (not followed)"
+    assert entries["out.txt"].unreadable == entries["up"].unreadable == reason
+    assert not entries["sub/in.txt"].unreadable
+
+
+def test_a_fifo_swapped_in_after_listing_is_quarantined_not_waited_on(tmp_path):
+    import threading
+
+    path = tmp_path / "report.txt"
+    shutil.copy(SEEDS / "002_cff968de04f93286.txt", path)
+    (entry,) = batch.scan(tmp_path)
+    path.unlink()
+    os.mkfifo(path)  # nobody will ever write to it
+    results = []
+    reader = threading.Thread(
+        target=lambda: results.append(batch.process_entry(entry, 20_000_000)), daemon=True
+    )
+    reader.start()
+    reader.join(10)
+    assert not reader.is_alive(), "the reader blocked on a FIFO"
+    assert results[0].status_reason == "not a regular file (fifo)"
+    assert results[0].n_bytes == entry.n_bytes  # the listed size: unchanged next time, not read again
+
+
+def test_hostile_paths_one_run_then_nothing_changed(raw, tmp_path, monkeypatch):
+    """Links out of the raw folder, the warehouse inside it, a FIFO, a too-large file and a GBK file name."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(SEEDS / "003_eb83874eac59da99.txt", outside / "foreign.txt")
+    (raw / "up").symlink_to(tmp_path, target_is_directory=True)
+    (raw / "foreign.txt").symlink_to(outside / "foreign.txt")
+    os.mkfifo(raw / "pipe.txt")
+    with open(raw / "huge.txt", "wb") as fh:
+        fh.truncate(30_000_000)  # sparse, over the 20 MB default
+    gbk_name = os.fsencode(raw) + b"/" + "报告".encode("gbk") + b".txt"
+    with open(gbk_name, "wb") as fh:
+        fh.write((SEEDS / "001_3a58e5e5c460d840.txt").read_bytes() + b"\n")
+    warehouse = (
+        raw / "wh" / "w.duckdb"
+    )  # the warehouse, its staging, Parquet and Data Docs inside the raw folder
+    first = cli(raw, warehouse)
+    assert first.returncode == 0, first.stderr
+    reports = dict(rows(warehouse, "SELECT source_file, status || ': ' || status_reason FROM v_reports"))
+    link = "quarantined: symbolic link to outside the raw folder (not followed)"
+    assert reports.pop("up") == reports.pop("foreign.txt") == link
+    assert reports.pop("pipe.txt") == "quarantined: not a regular file (fifo)"
+    assert reports.pop("huge.txt").startswith("quarantined: file too large: 30.0 MB exceeds the 20.97")
+    assert reports.pop("\\xb1\\xa8\\xb8\\xe6.txt") == "parsed: "
+    assert sorted(reports) == sorted(p.name for p in SEEDS.glob("*.txt"))  # nothing of wh/ was read
+    assert rows(warehouse, "SELECT n_bytes FROM reports WHERE source_file = 'huge.txt'") == [(30_000_000,)]
+    again = cli(raw, warehouse)
+    assert again.returncode == 0 and again.stdout.startswith("nothing changed"), again.stdout + again.stderr
+
+
+# --- steps are completed, not assumed ------------------------------------------------------------
+
+
+def test_a_failed_quality_step_is_redone_by_the_next_plain_run(raw, tmp_path, monkeypatch):
+    from assets.cli import materialize_all
+    from assets.resources import WarehouseResource, XxgkSettings
+    from pipeline import identities
+
+    warehouse = tmp_path / "w.duckdb"
+
+    def broken(*args):
+        raise RuntimeError("disk trouble while writing findings")
+
+    monkeypatch.setattr(identities, "replace_identity_findings", broken)
+    settings, resource = XxgkSettings(raw_dir=str(raw), workers=1), WarehouseResource(path=str(warehouse))
+    failed = materialize_all(settings, resource, "WARNING")
+    assert not failed.success
+    assert rows(warehouse, "SELECT step FROM step_completions ORDER BY step") == [
+        ("load",),
+        ("warehouse_parquet",),
+    ]
+    monkeypatch.undo()
+    rerun = cli(raw, warehouse)  # no file changed, yet the quality step did not complete
+    assert rerun.returncode == 0 and "nothing changed" not in rerun.stdout
+    steps = rows(warehouse, "SELECT step, load_run_id FROM step_completions ORDER BY step")
+    assert [s for s, _ in steps] == ["load", "quality_findings", "warehouse_parquet"]
+    assert len({load for _, load in steps}) == 1
+    assert cli(raw, warehouse).stdout.startswith("nothing changed")
+
+
+# --- workers die with their run ------------------------------------------------------------------
+
+_ORPHAN_SCRIPT = textwrap.dedent(
+    """
+    import multiprocessing, os, time
+    from concurrent.futures import ProcessPoolExecutor
+    from pipeline import batch
+
+    if __name__ == "__main__":
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=batch.die_with_parent, initargs=(os.getpid(),))
+        pids = {f.result() for f in [pool.submit(os.getpid) for _ in range(8)]}
+        print(" ".join(map(str, sorted(pids))), flush=True)
+        pool.submit(time.sleep, 300)
+        time.sleep(300)
+    """
+)
+
+
+def test_parse_workers_die_when_their_parent_is_killed():
+    import psutil
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    workers = [psutil.Process(int(pid)) for pid in parent.stdout.readline().split()]
+    assert workers and all(w.ppid() == parent.pid for w in workers)
+    parent.kill()
+    parent.wait()
+    gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
