@@ -156,23 +156,31 @@ def _interruptible() -> Iterator[_Signals]:
         os.close(write_fd)
 
 
-def _interrupted_line(warehouse, signum: int) -> str:
+def _current_load(warehouse) -> str | None:
+    from pipeline import warehouse as wh
+
+    with warehouse.connect(read_only=True) as conn:
+        return wh.current_load(conn)
+
+
+def _interrupted_line(warehouse, signum: int, load_before: str | None) -> str:
     """What committed, in one line, after an interrupt."""
     from pipeline import warehouse as wh
 
     name = signal.Signals(signum).name
     try:
         with warehouse.connect(read_only=True) as conn:
-            pending = wh.pending_steps(conn, wh.DERIVED_STEPS)
-    except wh.WarehouseError:
-        pending = None
-    if pending is None:
-        state = "the warehouse could not be read back"
-    elif pending:
-        state = f"every document load committed; not done: {', '.join(pending)} (the next run redoes them)"
-    else:
-        state = "the warehouse is complete"
-    return f"xxgk: interrupted by {name}; {state}"
+            load, pending = wh.current_load(conn), wh.pending_steps(conn, wh.DERIVED_STEPS)
+    except wh.WarehouseError as exc:
+        return f"xxgk: interrupted by {name}; {exc}"
+    if load == load_before:
+        return f"xxgk: interrupted by {name}; nothing of this run committed"
+    if pending:
+        return (
+            f"xxgk: interrupted by {name}; every document load committed; not done: {', '.join(pending)} "
+            "(the next run redoes them)"
+        )
+    return f"xxgk: interrupted by {name}; the run had committed everything"
 
 
 def _step_failures(result) -> list[str]:
@@ -204,11 +212,12 @@ def run(args: argparse.Namespace) -> int:
     if not settings.raw_root().is_dir():
         print(f"xxgk: raw folder {settings.raw_root()} does not exist (set XXGK_RAW_DIR)", file=sys.stderr)
         return 2
-    result = None
+    result = load_before = None
     with _interruptible() as signals:
         try:
             with run_lock(warehouse.file(), wait=args.wait):
                 check_intact(warehouse.file(), warehouse.duckdb_memory())  # fail fast, in one line
+                load_before = _current_load(warehouse)
                 unchanged = None if args.force else _unchanged(settings, warehouse)
                 if unchanged is None:
                     result = materialize_all(settings, warehouse, args.log_level)
@@ -221,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
         except (KeyboardInterrupt, DagsterExecutionInterruptedError):
             signals.received = signals.pending() or signal.SIGINT
     if signals.received is not None:
-        print(_interrupted_line(warehouse, signals.received), file=sys.stderr)
+        print(_interrupted_line(warehouse, signals.received, load_before), file=sys.stderr)
         return 128 + signals.received
     if result is None:
         print(f"nothing changed under {settings.raw_root()} since the last run ({unchanged} files)")

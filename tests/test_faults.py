@@ -649,3 +649,171 @@ def test_parse_workers_die_when_their_parent_is_killed():
     parent.wait()
     gone, alive = psutil.wait_procs(workers, timeout=10)
     assert alive == []
+
+
+# --- interrupts and chaos: kill -9, SIGTERM, SIGINT and overlapping runs on a synthetic corpus ----
+
+#: Big enough that the parse takes seconds on two workers, small enough for CI.
+CHAOS_DOCS = 400
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """`full`: every document; `raw`: nine in ten of them; `held`: the tenth held back."""
+    from pipeline import synth
+
+    root = tmp_path_factory.mktemp("chaos")
+    folders = {name: root / name for name in ("full", "raw", "held")}
+    for folder in folders.values():
+        folder.mkdir()
+    for i, (name, data, _gold) in enumerate(synth.generate(CHAOS_DOCS, seed=14)):
+        (folders["full"] / name).write_bytes(data)
+        (folders["held" if i % 10 == 0 else "raw"] / name).write_bytes(data)
+    return folders
+
+
+class Running:
+    """A CLI run in its own session, its stderr collected line by line (so waiting on a line never blocks it)."""
+
+    def __init__(self, raw, warehouse, *flags, log_level="INFO"):
+        import threading
+
+        env = {**os.environ, "XXGK_RAW_DIR": str(raw), "XXGK_WAREHOUSE": str(warehouse)}
+        command = [
+            sys.executable,
+            "-m",
+            "assets.cli",
+            "run",
+            "--workers",
+            "2",
+            "--log-level",
+            log_level,
+            *flags,
+        ]
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stderr), daemon=True)
+        self._reader.start()
+
+    def wait_for(self, text: str, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in list(self.lines)):
+            assert self.proc.poll() is None, f"the run ended before {text!r}: {self.lines[-5:]}"
+            assert time.monotonic() < deadline, f"no {text!r} within {timeout} s"
+            time.sleep(0.05)
+
+    def wait_for_workers(self, timeout: float = 180):
+        """The run's processes once its parse workers are up."""
+        import psutil
+
+        deadline = time.monotonic() + timeout
+        while len(children := psutil.Process(self.proc.pid).children(recursive=True)) < 2:
+            assert self.proc.poll() is None and time.monotonic() < deadline, "no parse workers started"
+            time.sleep(0.05)
+        return children
+
+    def finish(self, timeout: float = 300) -> tuple[int, str, list[str]]:
+        stdout = self.proc.stdout.read()  # stderr is the reader thread's
+        self.proc.wait(timeout)
+        self._reader.join(10)
+        return self.proc.returncode, stdout, [line.rstrip("\n") for line in self.lines]
+
+
+def assert_no_process_left(processes) -> None:
+    import psutil
+
+    _, alive = psutil.wait_procs(processes, timeout=15)
+    assert alive == [], f"left behind: {alive}"
+
+
+def snapshot(warehouse):
+    """What a run leaves for analysts: the contract views and the Parquet export (run ids aside)."""
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        state = {view: conn.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
+                 for view in ("v_reports", "v_facts", "v_quality_findings")}  # fmt: skip
+        for part in sorted((warehouse.parent / "parquet").glob("*.parquet")):
+            if part.stem not in {"ingest_runs", "step_completions"}:
+                state[part.name] = conn.execute(
+                    "SELECT COLUMNS(c -> c <> 'run_id') FROM read_parquet(?) ORDER BY ALL", [str(part)]
+                ).fetchall()
+    return state
+
+
+def test_kills_and_overlapping_runs_each_followed_by_a_plain_rerun_leave_the_clean_warehouse(
+    corpus, tmp_path
+):
+    base = tmp_path / "base" / "w.duckdb"
+    assert cli(corpus["full"], base, timeout=300).returncode == 0
+    expected = snapshot(base)
+    assert len(expected["v_reports"]) == CHAOS_DOCS and len(expected["v_facts"]) > 10 * CHAOS_DOCS
+
+    raw = tmp_path / "raw"
+    shutil.copytree(corpus["raw"], raw)
+    warehouse = tmp_path / "chaos" / "w.duckdb"
+
+    # 1. kill -9 during the parse: no worker survives it
+    victim = Running(raw, warehouse)
+    processes = victim.wait_for_workers()
+    time.sleep(1)
+    victim.proc.kill()
+    assert victim.finish()[0] == -signal.SIGKILL
+    assert_no_process_left(processes)
+
+    # 2. the plain rerun, while a second run started mid-parse is refused and a third waits its turn
+    rerun = Running(raw, warehouse)
+    rerun.wait_for_workers()
+    second = cli(raw, warehouse)
+    assert second.returncode == 2 and "another xxgk run" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1
+    third = Running(raw, warehouse, "--wait")
+    assert rerun.finish()[0] == 0
+    code, stdout, _ = third.finish()
+    assert code == 0 and stdout.startswith("nothing changed")
+
+    # 3. new files, and kill -9 during the quality step (their load has committed)
+    for held in corpus["held"].iterdir():
+        shutil.copy(held, raw / held.name)
+    victim = Running(raw, warehouse, log_level="DEBUG")
+    victim.wait_for('Started execution of step "quality_findings"')
+    processes = __import__("psutil").Process(victim.proc.pid).children(recursive=True)
+    victim.proc.kill()
+    victim.finish()
+    assert_no_process_left(processes)
+
+    # 4. one plain rerun redoes what did not complete
+    code, stdout, lines = Running(raw, warehouse).finish()
+    assert code == 0 and "nothing changed" not in stdout, lines[-5:]
+    assert snapshot(warehouse) == expected
+    assert not any((warehouse.parent / "w.staging").iterdir())
+
+
+def test_sigterm_during_the_parse_and_sigint_during_the_quality_step_stop_with_one_line(corpus, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+
+    run = Running(corpus["full"], warehouse)
+    processes = run.wait_for_workers()
+    run.proc.send_signal(signal.SIGTERM)
+    signalled = time.monotonic()
+    code, stdout, lines = run.finish()
+    assert time.monotonic() - signalled < 15
+    assert code == 128 + signal.SIGTERM
+    assert lines[-1] == "xxgk: interrupted by SIGTERM; nothing of this run committed"
+    assert not any("Traceback" in line or "Interrupted" in line for line in lines), lines
+    assert_no_process_left(processes)
+    assert rows(warehouse, "SELECT count(*) FROM reports") == [(0,)]
+
+    run = Running(corpus["full"], warehouse, log_level="DEBUG")
+    run.wait_for('Started execution of step "quality_findings"')
+    run.proc.send_signal(signal.SIGINT)
+    code, stdout, lines = run.finish()
+    assert code == 128 + signal.SIGINT
+    assert lines[-1].startswith("xxgk: interrupted by SIGINT; every document load committed; not done: "), (
+        lines[-1]
+    )
+    assert "quality_findings" in lines[-1]
+    assert not any("Traceback" in line or "Interrupted" in line for line in lines), lines
+    assert rows(warehouse, "SELECT status, files_new FROM ingest_runs") == [("succeeded", CHAOS_DOCS)]
+    assert rows(warehouse, "SELECT count(*) FROM reports") == [(CHAOS_DOCS,)]
