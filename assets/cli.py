@@ -136,8 +136,11 @@ def _interrupt(signum, frame):
 
 
 @contextmanager
-def _interruptible() -> Iterator[_Signals]:
-    """SIGTERM acts like SIGINT (an interrupt), and every signal is noted in a wakeup pipe."""
+def _interruptible() -> Iterator[tuple[_Signals, object]]:
+    """SIGTERM acts like SIGINT (an interrupt), and every signal is noted in a wakeup pipe.
+
+    Yields the signals and the real stderr, for the one line that follows an interrupt.
+    """
     read_fd, write_fd = os.pipe()
     for fd in (read_fd, write_fd):
         os.set_blocking(fd, False)
@@ -146,7 +149,7 @@ def _interruptible() -> Iterator[_Signals]:
     previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     stderr, sys.stderr = sys.stderr, _QuietAfterSignal(sys.stderr, signals)
     try:
-        yield signals
+        yield signals, stderr
     finally:
         sys.stderr = stderr
         for s, handler in previous.items():
@@ -195,10 +198,8 @@ def _step_failures(result) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """`xxgk run`; every refusal is one line on stderr and exit 2, an interrupt exits 128 + the signal."""
-    from dagster import DagsterExecutionInterruptedError
-
     from assets.resources import SettingError, WarehouseResource, XxgkSettings
-    from pipeline.warehouse import WarehouseError, check_intact, run_lock
+    from pipeline.warehouse import WarehouseError, run_lock
 
     started = time.monotonic()
     warehouse = WarehouseResource(wait_for_run=args.wait)
@@ -212,31 +213,44 @@ def run(args: argparse.Namespace) -> int:
     if not settings.raw_root().is_dir():
         print(f"xxgk: raw folder {settings.raw_root()} does not exist (set XXGK_RAW_DIR)", file=sys.stderr)
         return 2
-    result = load_before = None
-    with _interruptible() as signals:
+    with _interruptible() as (signals, stderr):
         try:
-            with run_lock(warehouse.file(), wait=args.wait):
-                check_intact(warehouse.file(), warehouse.duckdb_memory())  # fail fast, in one line
-                load_before = _current_load(warehouse)
-                unchanged = None if args.force else _unchanged(settings, warehouse)
-                if unchanged is None:
-                    result = materialize_all(settings, warehouse, args.log_level)
-                else:
-                    _record_unchanged(warehouse, unchanged, time.monotonic() - started)
+            with run_lock(warehouse.file(), wait=args.wait):  # held until the summary is printed
+                return _run_locked(args, settings, warehouse, signals, stderr, started)
         except WarehouseError as exc:
-            if signals.pending() is None:
-                print(f"xxgk: {exc}", file=sys.stderr)
-                return 2
-        except (KeyboardInterrupt, DagsterExecutionInterruptedError):
-            signals.received = signals.pending() or signal.SIGINT
-    if signals.received is not None:
-        print(_interrupted_line(warehouse, signals.received, load_before), file=sys.stderr)
+            print(f"xxgk: {exc}", file=stderr)
+            return 2
+        except KeyboardInterrupt:  # while waiting for the lock: nothing was done
+            print(
+                f"xxgk: interrupted by {signal.Signals(signals.pending() or signal.SIGINT).name}", file=stderr
+            )
+            return 128 + (signals.pending() or signal.SIGINT)
+
+
+def _run_locked(args, settings, warehouse, signals: _Signals, stderr, started: float) -> int:
+    from dagster import DagsterExecutionInterruptedError
+
+    from pipeline.warehouse import check_intact
+
+    check_intact(warehouse.file(), warehouse.duckdb_memory())  # fail fast, in one line
+    load_before = _current_load(warehouse)
+    result = unchanged = None
+    try:
+        unchanged = None if args.force else _unchanged(settings, warehouse)
+        if unchanged is None:
+            result = materialize_all(settings, warehouse, args.log_level)
+        else:
+            _record_unchanged(warehouse, unchanged, time.monotonic() - started)
+    except (KeyboardInterrupt, DagsterExecutionInterruptedError):
+        signals.received = signals.pending() or signal.SIGINT
+    if signals.pending() is not None:
+        print(_interrupted_line(warehouse, signals.received, load_before), file=stderr)
         return 128 + signals.received
     if result is None:
         print(f"nothing changed under {settings.raw_root()} since the last run ({unchanged} files)")
     elif not result.success:
         for line in _step_failures(result):
-            print(line, file=sys.stderr)
+            print(line, file=stderr)
         return 1
     print(_summary(warehouse.file(), time.monotonic() - started))
     return 0

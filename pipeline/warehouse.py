@@ -440,16 +440,18 @@ def run_lock(path: str | Path, wait: bool = False) -> Iterator[None]:
         ) from exc
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
             if holder == str(os.getpid()):
                 yield
                 return
-            raise RunInProgress(
-                f"another xxgk run (pid {holder or '?'}) is using warehouse {path}; "
-                "wait for it to finish, or run with --wait"
-            ) from None
+            if not wait:
+                raise RunInProgress(
+                    f"another xxgk run (pid {holder or '?'}) is using warehouse {path}; "
+                    "wait for it to finish, or run with --wait"
+                ) from None
+            fcntl.flock(fd, fcntl.LOCK_EX)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
