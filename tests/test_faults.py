@@ -231,7 +231,7 @@ _CRASH_SCRIPT = textwrap.dedent(
         def __getattr__(self, name):
             return getattr(self.conn, name)
 
-    wh.replace_documents = lambda conn, staged, gone: real(Pausing(conn), staged, gone)
+    wh.replace_documents = lambda conn, *args: real(Pausing(conn), *args)
     sys.exit(main(["run", "--workers", "1", "--log-level", "WARNING"]))
     """
 )
@@ -316,9 +316,10 @@ def test_unreadable_inputs_are_quarantined_with_reasons(tmp_path, monkeypatch):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("builtins.open", denied)
+    monkeypatch.setattr(os, "open", denied)
     result = batch.process_entry(entries["ok.txt"], 10_000_000)
     assert result.status == "quarantined" and result.status_reason == "unreadable: Permission denied"
+    assert result.n_bytes == batch.UNKNOWN_SIZE  # so the next run tries again
 
 
 def test_huge_file_is_quarantined_unread(tmp_path):
