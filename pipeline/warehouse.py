@@ -135,14 +135,6 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("detail", "VARCHAR", "Error message when the run failed"),
         ],
     ),
-    "step_completions": (
-        "Which load each step's output describes: a step behind the latest load is redone by the next run.",
-        [
-            ("step", "VARCHAR", "load / quality_findings / warehouse_parquet"),
-            ("load_run_id", "VARCHAR", "ingest_runs.run_id of the load the step's output was computed from"),
-            ("finished_at", "TIMESTAMP", "When the step completed (UTC)"),
-        ],
-    ),
     "dim_metric": (
         "The metric vocabulary: labels, units, and the parent/children tree the identity checks walk.",
         [
@@ -155,6 +147,18 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("parent_is_sum", "BOOLEAN", "The parent equals the sum of its children"),
             ("subject", "VARCHAR", "Fact table holding the metric"),
             ("is_contract", "BOOLEAN", "Listed in the outside contract's required vocabulary"),
+        ],
+    ),
+}
+
+#: Run bookkeeping, not data: in the schema but not in the Parquet export (which it describes).
+BOOKKEEPING_TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "step_completions": (
+        "Which load each step's output describes: a step behind the latest load is redone by the next run.",
+        [
+            ("step", "VARCHAR", "load / quality_findings / warehouse_parquet"),
+            ("load_run_id", "VARCHAR", "ingest_runs.run_id of the load the step's output was computed from"),
+            ("finished_at", "TIMESTAMP", "When the step completed (UTC)"),
         ],
     ),
 }
@@ -528,12 +532,14 @@ def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -
 
 def _schema_fingerprint() -> str:
     """Digest of every definition ensure_schema applies: tables, comments, views, the vocabulary."""
-    parts = repr((TABLES, FACT_TABLES, _FACT_COMMON, VIEWS, [astuple(m) for m in VOCABULARY]))
+    parts = repr(
+        (TABLES, BOOKKEEPING_TABLES, FACT_TABLES, _FACT_COMMON, VIEWS, [astuple(m) for m in VOCABULARY])
+    )
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
 def _all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
-    tables = dict(TABLES)
+    tables = {**TABLES, **BOOKKEEPING_TABLES}
     for table, (comment, typed) in FACT_TABLES.items():
         tables[table] = (comment, [*_FACT_COMMON, *[(n, t, c) for n, t, c, _ in typed]])
     return tables

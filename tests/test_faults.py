@@ -736,7 +736,7 @@ def snapshot(warehouse):
         state = {view: conn.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
                  for view in ("v_reports", "v_facts", "v_quality_findings")}  # fmt: skip
         for part in sorted((warehouse.parent / "parquet").glob("*.parquet")):
-            if part.stem not in {"ingest_runs", "step_completions"}:
+            if part.stem != "ingest_runs":
                 state[part.name] = conn.execute(
                     "SELECT COLUMNS(lambda c: c NOT IN ('run_id', 'mtime_ns')) FROM read_parquet(?) ORDER BY ALL",
                     [str(part)],
