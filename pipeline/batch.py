@@ -19,6 +19,7 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import attrgetter
@@ -369,11 +370,24 @@ def stage_all(
             initargs=(os.getpid(),),
         )
         try:
-            yield from gather(pool.map(stage_chunk, tasks))
+            with _interrupts_deferred():  # starting workers; an interrupt now would leave a half-started one
+                results = pool.map(stage_chunk, tasks)
+            yield from gather(results)
         except BaseException:  # an interrupt or a failed chunk: stop the workers now, not after the queue
             _kill_workers(pool)
             raise
         pool.shutdown()
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while the block runs; they are delivered (and raise) right after it."""
+    deferred = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def die_with_parent(parent: int) -> None:
@@ -383,6 +397,7 @@ def die_with_parent(parent: int) -> None:
     which got it too, stops the pool.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # blocked by the parent while it started us
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the parent died before prctl took effect
