@@ -175,7 +175,7 @@ class WarehouseResource(dg.ConfigurableResource):
     def working_file(self) -> Path:
         """The database the run reads and writes (seeded from the snapshot when missing)."""
         try:
-            return publish.prepare_working(self.file())
+            return publish.prepare_working(warehouse.check_path(self.file()))
         except duckdb.Error as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise warehouse.WarehouseError(

@@ -408,13 +408,20 @@ def run_lock(path: str | Path, wait: bool = False) -> Iterator[None]:
 DEFAULT_MEMORY_LIMIT = "1GB"
 
 
+def check_path(path: str | Path) -> Path:
+    """The path, unless DuckDB cannot use it: it reads what follows '?' as URL parameters (and
+    misplaces the WAL)."""
+    path = Path(path)
+    if "?" in str(path):
+        raise WarehouseError(f"warehouse path {path} contains '?', which DuckDB cannot use (XXGK_WAREHOUSE)")
+    return path
+
+
 def connect(
     path: str | Path, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; a held lock or an unusable file becomes one clear WarehouseError, never a hang."""
-    path = Path(path)
-    if "?" in str(path):  # DuckDB reads what follows '?' as URL parameters (and misplaces the WAL)
-        raise WarehouseError(f"warehouse path {path} contains '?', which DuckDB cannot use (XXGK_WAREHOUSE)")
+    path = check_path(path)
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

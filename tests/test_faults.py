@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, SEEDS
 
 from pipeline import batch, publish
+from pipeline import warehouse as wh
 from pipeline.process import process_document
 
 CLI = [sys.executable, "-m", "assets.cli", "run", "--workers", "1", "--log-level", "WARNING"]
@@ -24,7 +25,9 @@ def cli(raw, warehouse, timeout=120, **kwargs):
 
 
 def rows(warehouse, sql):
-    with duckdb.connect(str(warehouse), read_only=True) as conn:
+    """What the runs committed: the working database (the published snapshot lags a failed run)."""
+    working = publish.working_path(warehouse)
+    with duckdb.connect(str(working if working.exists() else warehouse), read_only=True) as conn:
         return conn.execute(sql).fetchall()
 
 
@@ -166,19 +169,35 @@ def test_workers_are_capped_at_the_usable_cores(monkeypatch):
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 def test_a_damaged_warehouse_file_is_one_line_and_exit_2(raw, tmp_path, damage):
+    """Garbage where a first run finds the warehouse, or a truncated working database (the file a
+    run reads and writes): one line naming the file, exit 2."""
     warehouse = tmp_path / "w.duckdb"
+    damaged = warehouse
     if damage == "garbage":
         warehouse.write_bytes(b"this is not a database\n" * 1000)
     else:
         assert cli(raw, warehouse).returncode == 0
-        data = warehouse.read_bytes()
-        warehouse.write_bytes(data[: len(data) // 3])
-        (tmp_path / "w.duckdb.wal").unlink(missing_ok=True)
+        damaged = tmp_path / "w.working.duckdb"
+        data = damaged.read_bytes()
+        damaged.write_bytes(data[: len(data) // 3])
+        (tmp_path / "w.working.duckdb.wal").unlink(missing_ok=True)
     result = cli(raw, warehouse)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"xxgk: cannot open warehouse {warehouse}: "), lines
+    assert len(lines) == 1 and lines[0].startswith("xxgk: cannot open warehouse "), lines
+    assert str(damaged) in lines[0] or str(warehouse) in lines[0]
     assert "move the file away to rebuild it" in lines[0]
+
+
+def test_a_damaged_published_snapshot_is_replaced_by_the_next_run(raw, tmp_path):
+    """Analysts' snapshot truncated (the run never reads it): the next run publishes a whole one."""
+    warehouse = tmp_path / "w.duckdb"
+    assert cli(raw, warehouse).returncode == 0
+    before = rows(warehouse, "SELECT source_file, status FROM v_reports ORDER BY 1")
+    warehouse.write_bytes(warehouse.read_bytes()[:4096])
+    assert cli(raw, warehouse).returncode == 0  # nothing changed: the run publishes all the same
+    assert rows(warehouse, "SELECT source_file, status FROM v_reports ORDER BY 1") == before
+    assert before
 
 
 def test_a_warehouse_on_a_read_only_filesystem_is_one_line_and_exit_2(raw, tmp_path, monkeypatch, capsys):
@@ -461,7 +480,8 @@ def test_runs_stage_apart_and_what_a_dead_run_staged_is_never_loaded(raw, tmp_pa
         stage.write_reports(0, [{"report_id": "f" * 16, "source_file": "foreign.txt", "status": "parsed",
                                  "n_bytes": 1, "mtime_ns": 1, "extractor_version": "x", "run_id": "dead"}])  # fmt: skip
         stage.write(0, {"normalized_text": pa.table({"report_id": ["f" * 16], "source_file": ["foreign.txt"],
-                                                     "text": ["x"]}, schema=batch._STAGED_SCHEMAS["normalized_text"])})  # fmt: skip
+                                                     "text": ["x"], "text_fingerprint": ["x"]},
+                                                    schema=batch._STAGED_SCHEMAS["normalized_text"])})  # fmt: skip
     assert cli(raw, warehouse).returncode == 0
     assert rows(warehouse, "SELECT count(*) FROM reports WHERE source_file = 'foreign.txt'") == [(0,)]
     assert rows(warehouse, "SELECT count(*) FROM report_texts WHERE report_id = 'ffffffffffffffff'") == [(0,)]
@@ -607,15 +627,14 @@ def test_a_failed_quality_step_is_redone_by_the_next_plain_run(raw, tmp_path, mo
     settings, resource = XxgkSettings(raw_dir=str(raw), workers=1), WarehouseResource(path=str(warehouse))
     failed = materialize_all(settings, resource, "WARNING")
     assert not failed.success
-    assert rows(warehouse, "SELECT step FROM step_completions ORDER BY step") == [
-        ("load",),
-        ("warehouse_parquet",),
-    ]
+    assert not warehouse.exists()
+    # the exports and the snapshot read the findings: none of them ran
+    assert rows(warehouse, "SELECT step FROM step_completions ORDER BY step") == [("load",)]
     monkeypatch.undo()
     rerun = cli(raw, warehouse)  # no file changed, yet the quality step did not complete
     assert rerun.returncode == 0 and "nothing changed" not in rerun.stdout
     steps = rows(warehouse, "SELECT step, load_run_id FROM step_completions ORDER BY step")
-    assert [s for s, _ in steps] == ["load", "quality_findings", "warehouse_parquet"]
+    assert [s for s, _ in steps] == ["load", *sorted(wh.DERIVED_STEPS)]
     assert len({load for _, load in steps}) == 1
     assert cli(raw, warehouse).stdout.startswith("nothing changed")
 
