@@ -7,13 +7,19 @@ plain picklable function over a file path).
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import multiprocessing
 import os
+import re
 import shutil
+import signal
 import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from operator import attrgetter
@@ -36,6 +42,11 @@ STAGED_TABLES = ("reports", "normalized_text", "sections", "facts", "cells", "fi
 N_SHARDS = 16
 
 
+#: n_bytes of a file that could not be read this time (permissions, I/O error): the plan never
+#: takes it for unchanged, so the next run tries again even though its size and mtime did not change.
+UNKNOWN_SIZE = -1
+
+
 @dataclass(frozen=True, slots=True)
 class FileEntry:
     source_file: str  # relative, '/' separated
@@ -45,15 +56,38 @@ class FileEntry:
     unreadable: str = ""  # reason when the entry cannot be read at all
 
 
-def scan(raw_dir: str | Path) -> list[FileEntry]:
-    """Every file below raw_dir (recursively, any name), sorted; unreadable entries carry a reason."""
+def source_name(relative: str) -> str:
+    """A relative path as stored: a name that is not valid UTF-8 keeps its bytes as visible escapes (\\xb1)."""
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _not_regular(mode: int) -> str:
+    """Why a non-regular file is not read (opening a FIFO would block the reader forever)."""
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    return f"not a regular file ({'fifo' if stat.S_ISFIFO(mode) else 'socket or device'})"
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def scan(raw_dir: str | Path, exclude: Iterable[str | Path] = ()) -> list[FileEntry]:
+    """Every file below raw_dir (recursively, any name), sorted; unreadable entries carry a reason.
+
+    Symbolic links are followed only while they stay inside raw_dir: a link out of it (`up -> ..`)
+    would pull in whatever lies there, so it is listed as quarantined, not followed. Paths in
+    `exclude` (the warehouse's own outputs when they live under raw_dir) are skipped unlisted.
+    """
     root = Path(raw_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist or is not a folder (set XXGK_RAW_DIR)")
+    real_root = os.path.realpath(root)
+    excluded = {os.path.realpath(p) for p in exclude}
     entries: list[FileEntry] = []
     seen_dirs: set[tuple[int, int]] = set()
 
-    def walk(folder: Path) -> None:
+    def walk(folder: Path, real_folder: str) -> None:
         try:
             st = folder.stat()
         except OSError:
@@ -64,28 +98,40 @@ def scan(raw_dir: str | Path) -> list[FileEntry]:
         try:
             children = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            rel = folder.relative_to(root).as_posix()
-            entries.append(FileEntry(rel, str(folder), 0, 0, f"unreadable folder: {exc.strerror}"))
+            rel = source_name(folder.relative_to(root).as_posix())
+            entries.append(FileEntry(rel, str(folder), UNKNOWN_SIZE, 0, f"unreadable folder: {exc.strerror}"))
             return
         for child in children:
-            rel = Path(child.path).relative_to(root).as_posix()
+            rel = source_name(Path(child.path).relative_to(root).as_posix())
+            real = os.path.join(real_folder, child.name)
             try:
+                if child.is_symlink():
+                    real = os.path.realpath(child.path)
+                    if not _inside(real, real_root):
+                        mtime = child.stat(follow_symlinks=False).st_mtime_ns
+                        reason = "symbolic link to outside the raw folder (not followed)"
+                        entries.append(FileEntry(rel, child.path, 0, mtime, reason))
+                        continue
+                if real in excluded:
+                    continue
                 if child.is_dir():
-                    walk(Path(child.path))
+                    walk(Path(child.path), real)
                     continue
                 st = child.stat()
-            except OSError as exc:
-                entries.append(FileEntry(rel, child.path, 0, 0, f"unreadable: {exc.strerror or exc}"))
+            except OSError as exc:  # a link loop stays one; anything else may pass: read again next run
+                size = 0 if exc.errno == errno.ELOOP else UNKNOWN_SIZE
+                entries.append(FileEntry(rel, child.path, size, 0, f"unreadable: {exc.strerror or exc}"))
                 continue
             if child.name in {".DS_Store", ".gitkeep"}:
                 continue
-            if not stat.S_ISREG(st.st_mode):  # a FIFO would block the reader forever
-                kind = "fifo" if stat.S_ISFIFO(st.st_mode) else "socket or device"
-                entries.append(FileEntry(rel, child.path, 0, st.st_mtime_ns, f"not a regular file ({kind})"))
+            if not stat.S_ISREG(st.st_mode):
+                entries.append(
+                    FileEntry(rel, child.path, st.st_size, st.st_mtime_ns, _not_regular(st.st_mode))
+                )
                 continue
             entries.append(FileEntry(rel, child.path, st.st_size, st.st_mtime_ns))
 
-    walk(root)
+    walk(root, real_root)
     return entries
 
 
@@ -180,7 +226,7 @@ def plan(
             prior[0] == entry.n_bytes
             and prior[1] == entry.mtime_ns
             and prior[3] == version
-            and not entry.unreadable
+            and entry.n_bytes != UNKNOWN_SIZE
             and entry.source_file not in reread
         ):
             result.unchanged.append(entry.source_file)
@@ -191,30 +237,58 @@ def plan(
     return result
 
 
+class _NotRegular(OSError):
+    pass
+
+
+def _read_regular(path: str, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file. Opened non-blocking and checked after opening, so a FIFO
+    or device swapped in after the listing is refused instead of waited on."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(_not_regular(mode))
+        chunks, left = [], limit
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def process_entry(
     entry: FileEntry, max_bytes: int, time_budget: float = DEFAULT_TIME_BUDGET
 ) -> DocumentResult:
-    """Read one file and run the whole per-document pipeline; never raises."""
+    """Read one file and run the whole per-document pipeline; never raises.
+
+    A file quarantined unread keeps its listed size (and the stage its mtime), so the next run
+    sees it unchanged and does not read it again.
+    """
     if entry.unreadable:
-        return quarantined(entry.source_file, entry.unreadable)
+        return quarantined(entry.source_file, entry.unreadable, n_bytes=entry.n_bytes)
     if entry.n_bytes > max_bytes:
         return quarantined(
             entry.source_file,
-            f"file too large: {entry.n_bytes / 1e6:.1f} MB exceeds the {max_bytes / 1e6:.0f} MB limit (XXGK_MAX_BYTES)",
+            f"file too large: {entry.n_bytes / 1e6:.1f} MB exceeds the {max_bytes / 1e6:g} MB limit (XXGK_MAX_BYTES)",
+            n_bytes=entry.n_bytes,
         )
     try:
-        with open(entry.path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        data = _read_regular(entry.path, max_bytes + 1)
     except FileNotFoundError:
-        return quarantined(entry.source_file, "file vanished between listing and reading")
-    except IsADirectoryError:
-        return quarantined(entry.source_file, "is a folder, not a file")
+        return quarantined(
+            entry.source_file, "file vanished between listing and reading", n_bytes=UNKNOWN_SIZE
+        )
+    except _NotRegular as exc:
+        return quarantined(entry.source_file, str(exc), n_bytes=entry.n_bytes)
     except OSError as exc:
-        return quarantined(entry.source_file, f"unreadable: {exc.strerror or exc}")
+        return quarantined(entry.source_file, f"unreadable: {exc.strerror or exc}", n_bytes=UNKNOWN_SIZE)
     if len(data) > max_bytes:
         return quarantined(
             entry.source_file,
-            f"file too large: grew beyond the {max_bytes / 1e6:.0f} MB limit while being read",
+            f"file too large: grew beyond the {max_bytes / 1e6:g} MB limit while being read",
+            n_bytes=UNKNOWN_SIZE,
         )
     return process_document(data, entry.source_file, time_budget)
 
@@ -291,10 +365,55 @@ def stage_all(
         # Fresh interpreters, not fork(): a forked child inherits the parent's Rust thread pools
         # (opencc_pyo3) without their threads, and hangs for good in its first conversion if this
         # process converted anything before. Costs ~0.5 s per worker.
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
-        ) as pool:
-            yield from gather(pool.map(stage_chunk, tasks))
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
+        try:
+            with _interrupts_deferred():  # starting workers; an interrupt now would leave a half-started one
+                results = pool.map(stage_chunk, tasks)
+            yield from gather(results)
+        except BaseException:  # an interrupt or a failed chunk: stop the workers now, not after the queue
+            _kill_workers(pool)
+            raise
+        pool.shutdown()
+
+
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while the block runs; they are delivered (and raise) right after it."""
+    deferred = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: the kernel kills this worker when its parent dies, kill -9 included (Linux).
+
+    Ctrl-C reaches every process of the terminal's group: the worker ignores it and the parent,
+    which got it too, stops the pool.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})  # blocked by the parent while it started us
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    # Python 3.14 has pool.kill_workers(); before it the worker processes are only reachable here.
+    for process in list((pool._processes or {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 #: A duplicate's report row, like any quarantined file's, has no extracted metadata.
@@ -442,6 +561,9 @@ _STAGED_SCHEMAS = {
 assert tuple(_STAGED_SCHEMAS) == STAGED_TABLES
 
 
+_GLOB_CHARS = re.compile(r"([\[\]*?])")
+
+
 class Stage:
     """A staging folder of Parquet parts, one subfolder per staged table."""
 
@@ -468,7 +590,11 @@ class Stage:
         return sum(pq.read_metadata(p).num_rows for p in (self.root / name).glob("*.parquet"))
 
     def glob(self, name: str) -> str:
-        return str(self.root / name / "*.parquet")
+        """The DuckDB glob of `name`'s parts; glob characters in the folder's path match only themselves."""
+        return _GLOB_CHARS.sub(r"[\1]", str(self.root / name)) + "/*.parquet"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def has(self, name: str) -> bool:
         return any((self.root / name).glob("*.parquet"))

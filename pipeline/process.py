@@ -58,13 +58,18 @@ def _time_budget(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def quarantined(source_file: str, reason: str, data: bytes = b"") -> DocumentResult:
-    """A document that could not be parsed; its id still comes from its content (or its name if unread)."""
+def quarantined(
+    source_file: str, reason: str, data: bytes = b"", n_bytes: int | None = None
+) -> DocumentResult:
+    """A document that could not be parsed; its id still comes from its content (or its name if unread).
+
+    `n_bytes` overrides len(data) for a file quarantined unread (its listed size).
+    """
     return DocumentResult(
         report_id=content_id(data or b"unreadable:" + source_file.encode("utf-8", "surrogateescape")),
         source_file=source_file,
         content_sha256=hashlib.sha256(data).hexdigest(),
-        n_bytes=len(data),
+        n_bytes=len(data) if n_bytes is None else n_bytes,
         status="quarantined",
         status_reason=reason,
     )

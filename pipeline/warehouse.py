@@ -6,9 +6,13 @@ no text from the outside world is ever formatted into SQL.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import shutil
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import astuple
 from pathlib import Path
 
@@ -169,6 +173,18 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("parent_is_sum", "BOOLEAN", "The parent equals the sum of its children"),
             ("subject", "VARCHAR", "Fact table holding the metric"),
             ("is_contract", "BOOLEAN", "Listed in the outside contract's required vocabulary"),
+        ],
+    ),
+}
+
+#: Run bookkeeping, not data: in the schema but not in the Parquet export (which it describes).
+BOOKKEEPING_TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "step_completions": (
+        "Which load each step's output describes: a step behind the latest load is redone by the next run.",
+        [
+            ("step", "VARCHAR", "load / quality_findings / warehouse_parquet"),
+            ("load_run_id", "VARCHAR", "ingest_runs.run_id of the load the step's output was computed from"),
+            ("finished_at", "TIMESTAMP", "When the step completed (UTC)"),
         ],
     ),
 }
@@ -336,8 +352,61 @@ def all_views() -> dict[str, tuple[str, str, dict[str, str]]]:
     return {**VIEWS, **ANALYST_VIEWS}
 
 
-class WarehouseLocked(RuntimeError):
+class WarehouseError(RuntimeError):
+    """The warehouse file cannot be used; the message is one line naming the file and what to do."""
+
+
+class WarehouseLocked(WarehouseError):
     """Another process holds the DuckDB write lock."""
+
+
+class RunInProgress(WarehouseError):
+    """Another run holds the warehouse's run lock."""
+
+
+def run_lock_file(path: str | Path) -> Path:
+    path = Path(path)
+    return path.with_name(path.name + ".run.lock")
+
+
+@contextmanager
+def run_lock(path: str | Path, wait: bool = False) -> Iterator[None]:
+    """Hold the warehouse's run lock: one run at a time, from planning to its last step.
+
+    An flock on `<warehouse>.run.lock`, so the kernel releases it when the holder dies (kill -9
+    leaves no stale lock). Re-entrant within a process: the file names the holder's pid, and a
+    lock that is held and names this process is this process's own.
+    """
+    lock = run_lock_file(path)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise WarehouseError(
+            f"cannot open warehouse {path}: cannot create {lock.name}: {exc.strerror or exc}"
+        ) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            if holder == str(os.getpid()):
+                yield
+                return
+            if not wait:
+                raise RunInProgress(
+                    f"another xxgk run (pid {holder or '?'}) is using warehouse {path}; "
+                    "wait for it to finish, or run with --wait"
+                ) from None
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
 
 
 #: DuckDB's own memory cap for the pipeline's connections (its default is 80% of the machine);
@@ -348,26 +417,58 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 def connect(
     path: str | Path, read_only: bool = False, memory_limit: str = DEFAULT_MEMORY_LIMIT
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; a held write lock becomes one clear WarehouseLocked error, never a hang."""
+    """Open the warehouse; a held lock or an unusable file becomes one clear WarehouseError, never a hang."""
     path = Path(path)
+    if "?" in str(path):  # DuckDB reads what follows '?' as URL parameters (and misplaces the WAL)
+        raise WarehouseError(f"warehouse path {path} contains '?', which DuckDB cannot use (XXGK_WAREHOUSE)")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot open warehouse {path}: {exc.strerror or exc}") from exc
     try:
         config = {"memory_limit": memory_limit}
         if not read_only:  # applies to a file this connection creates: one every current client reads
             config["storage_compatibility_version"] = STORAGE_VERSION
         conn = duckdb.connect(str(path), read_only=read_only, config=config)
     except (duckdb.ParserException, duckdb.InvalidInputException) as exc:
-        raise ValueError(f"invalid DuckDB memory limit {memory_limit!r} (XXGK_DUCKDB_MEMORY): {exc}") from exc
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        raise WarehouseError(
+            f"invalid DuckDB memory limit {memory_limit!r} (XXGK_DUCKDB_MEMORY): {exc}"
+        ) from exc
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "lock" in first.lower():
             raise WarehouseLocked(
                 f"warehouse {path} is locked by another process (another run, or a read-write "
                 "session on the working file); wait for it or close it, then run again"
             ) from exc
-        raise
+        raise WarehouseError(
+            f"cannot open warehouse {path}: {first} (move the file away to rebuild it, or fix XXGK_WAREHOUSE)"
+        ) from exc
     conn.execute("SET enable_progress_bar = false")  # long queries draw no bars into run logs
     return conn
+
+
+def check_intact(path: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> None:
+    """Raise WarehouseError when the file cannot serve a run: locked, unopenable, or damaged where planning reads.
+
+    A truncated or overwritten file may open fine and fail only when a missing block is read, so
+    the columns a run plans from are read here, before any work.
+    """
+    path = Path(path)
+    with connect(path, memory_limit=memory_limit) as conn:
+        ensure_schema(conn)
+        try:
+            conn.execute(
+                "SELECT count(*), sum(length(source_file) + n_bytes + mtime_ns + length(extractor_version)) "
+                "FROM reports"
+            ).fetchall()
+            conn.execute("SELECT count(*), max(started_at), min(status) FROM ingest_runs").fetchall()
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise WarehouseError(
+                f"cannot open warehouse {path}: {first} (move the file away to rebuild it, or fix XXGK_WAREHOUSE)"
+            ) from exc
 
 
 def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -> None:
@@ -377,12 +478,14 @@ def _comment(conn: duckdb.DuckDBPyConnection, kind: str, name: str, text: str) -
 
 def _schema_fingerprint() -> str:
     """Digest of every definition ensure_schema applies: tables, comments, views, the vocabulary."""
-    parts = repr((TABLES, FACT_TABLES, _FACT_COMMON, all_views(), [astuple(m) for m in VOCABULARY]))
+    parts = repr(
+        (TABLES, BOOKKEEPING_TABLES, FACT_TABLES, _FACT_COMMON, all_views(), [astuple(m) for m in VOCABULARY])
+    )
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
 def _all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
-    tables = dict(TABLES)
+    tables = {**TABLES, **BOOKKEEPING_TABLES}
     for table, (comment, typed) in FACT_TABLES.items():
         tables[table] = (comment, [*_FACT_COMMON, *[(n, t, c) for n, t, c, _ in typed]])
     return tables
@@ -474,11 +577,16 @@ _LOADS = {
 
 
 def replace_documents(
-    conn: duckdb.DuckDBPyConnection, staged: dict[str, str], remove_files: Iterable[str]
+    conn: duckdb.DuckDBPyConnection,
+    staged: dict[str, str],
+    remove_files: Iterable[str],
+    run: dict | None = None,
 ) -> int:
     """In ONE transaction: drop the rows of every file being replaced or deleted, insert the staged rows.
 
-    `staged` maps a staged table name to a Parquet glob (missing names load nothing). A crash
+    `staged` maps a staged table name to a Parquet glob (missing names load nothing). `run`, when
+    given, is recorded in ingest_runs as succeeded (with the facts written) and as the current load
+    in step_completions in the same transaction, so the record says exactly what committed. A crash
     anywhere before COMMIT leaves every document exactly as it was (DuckDB's WAL). Returns the
     number of fact rows inserted.
     """
@@ -530,11 +638,27 @@ def replace_documents(
             facts_written = conn.execute(
                 f"SELECT count(*) FROM read_parquet(?) WHERE {kept}", [staged["facts"]]
             ).fetchone()[0]
+        if run is not None:
+            quarantined = 0
+            if "reports" in staged:
+                quarantined = conn.execute(
+                    "SELECT count(*) FROM read_parquet(?) WHERE status = 'quarantined'", [staged["reports"]]
+                ).fetchone()[0]
+            finished = utc_now()
+            record_run(conn, {**run, "status": "succeeded", "finished_at": finished,
+                              "files_quarantined": quarantined, "facts_written": facts_written})  # fmt: skip
+            record_step(conn, LOAD_STEP, run["run_id"], finished)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # An interrupt may land just after COMMIT returned: then there is nothing to roll back.
+        with suppress(duckdb.TransactionException):
+            conn.execute("ROLLBACK")
         raise
     return facts_written
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
 
 
 def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
@@ -545,6 +669,58 @@ def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
         f"INSERT INTO ingest_runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
         [run.get(c) for c in columns],
     )
+
+
+def set_run_seconds(conn: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> None:
+    conn.execute("UPDATE ingest_runs SET seconds = ? WHERE run_id = ?", [seconds, run_id])
+
+
+def run_status(conn: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    row = conn.execute("SELECT status FROM ingest_runs WHERE run_id = ?", [run_id]).fetchone()
+    return row[0] if row else None
+
+
+def fail_unfinished_runs(conn: duckdb.DuckDBPyConnection) -> None:
+    """Mark runs still 'running' as failed: called by the holder of the run lock, so they are dead."""
+    conn.execute(
+        "UPDATE ingest_runs SET status = 'failed', detail = 'interrupted before its load committed' "
+        "WHERE status = 'running'"
+    )
+
+
+#: The step_completions row of the load: its load_run_id names the data every other step must describe.
+LOAD_STEP = "load"
+#: The steps (assets) computed from the loaded data; a run redoes any of them not done for the current load.
+DERIVED_STEPS = (
+    "quality_findings",
+    "warehouse_parquet",
+    "warehouse_csv",
+    "warehouse_overview",
+    "warehouse_snapshot",
+)
+
+
+def record_step(
+    conn: duckdb.DuckDBPyConnection, step: str, load_run_id: str, finished_at: str | None = None
+) -> None:
+    """Record that `step` completed for the data of load `load_run_id`."""
+    conn.execute("DELETE FROM step_completions WHERE step = ?", [step])
+    conn.execute(
+        "INSERT INTO step_completions VALUES (?, ?, ?)", [step, load_run_id, finished_at or utc_now()]
+    )
+
+
+def current_load(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """run_id of the latest committed load (None for a warehouse never loaded)."""
+    row = conn.execute("SELECT load_run_id FROM step_completions WHERE step = ?", [LOAD_STEP]).fetchone()
+    return row[0] if row else None
+
+
+def pending_steps(conn: duckdb.DuckDBPyConnection, steps: Iterable[str]) -> list[str]:
+    """The steps among `steps` whose last completion describes an older load than the current one (or none)."""
+    done = dict(conn.execute("SELECT step, load_run_id FROM step_completions").fetchall())
+    load = done.get(LOAD_STEP)
+    return [step for step in steps if load is None or done.get(step) != load]
 
 
 #: COPY options per export format: bounded Parquet row groups (122,880 rows of report text, the

@@ -349,3 +349,14 @@ rows = list(batch.stage_all(entries, stage, run_id="r", workers=2, max_bytes=20_
 assert [r["status"] for r in rows] == ["parsed"] * 20, [r["status_reason"] for r in rows]
 """
     subprocess.run([sys.executable, "-c", code], check=True, timeout=180, cwd=ROOT)
+
+
+def test_every_job_runs_in_one_process_so_the_run_lock_spans_the_run():
+    from pipeline import warehouse as wh
+
+    definitions = defs()
+    for job in (definitions.resolve_job_def("ingest"), definitions.resolve_implicit_global_asset_job_def()):
+        assert job.executor_def is dg.in_process_executor, job.name
+    # the steps whose completion the warehouse records are real assets
+    keys = {k.to_user_string() for a in definitions.assets for k in a.keys}
+    assert set(wh.DERIVED_STEPS) <= keys

@@ -11,6 +11,12 @@ _WRITTEN = ["reports", "report_sections", "table_cells", "fact_proactive", "fact
             "fact_review_litigation", "fact_fees", "fact_article20", "quality_findings"]  # fmt: skip
 
 
+def _completed(warehouse: WarehouseResource, step: str) -> None:
+    """Record that `step` now describes the current load (a killed step is redone by the next run)."""
+    with warehouse.connect() as conn:
+        wh.record_step(conn, step, wh.current_load(conn))
+
+
 @dg.asset(group_name="export", kinds={"parquet"}, deps=_WRITTEN, pool="warehouse")
 def warehouse_parquet(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -21,6 +27,7 @@ def warehouse_parquet(
         written = wh.export(
             conn, folder, [*wh.exported_relations("tables"), *wh.exported_relations("views")], "parquet"
         )
+    _completed(warehouse, "warehouse_parquet")
     context.log.info(f"exported {len(written)} tables and views to {folder}")
     return dg.MaterializeResult(
         metadata={"files": len(written), "folder": dg.MetadataValue.path(str(folder))}
@@ -35,6 +42,7 @@ def warehouse_csv(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         # from the Parquet copies: each view is computed once per run
         parquet = wh.export_folder(warehouse.file(), "parquet")
         written = wh.export(conn, folder, wh.exported_relations("views"), "csv", parquet=parquet)
+    _completed(warehouse, "warehouse_csv")
     context.log.info(f"exported {len(written)} views to {folder}")
     return dg.MaterializeResult(
         metadata={"files": len(written), "folder": dg.MetadataValue.path(str(folder))}
@@ -48,6 +56,7 @@ def warehouse_overview(
     """`<warehouse name>.overview.html`: headline counts, charts (inline SVG) and findings on one offline page."""
     with warehouse.connect(read_only=True) as conn:
         page = overview.write_overview(conn, overview.overview_path(warehouse.file()))
+    _completed(warehouse, "warehouse_overview")
     context.log.info(f"overview: {page}")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(page))})
 
@@ -63,6 +72,7 @@ def warehouse_snapshot(
 ) -> dg.MaterializeResult:
     """The working database published as the warehouse file analysts open (copy, then atomic rename)."""
     warehouse.publish()
+    _completed(warehouse, "warehouse_snapshot")  # in the working database, which the next run plans from
     size = warehouse.file().stat().st_size
     context.log.info(f"published {warehouse.file()} ({size / 1e6:.1f} MB)")
     return dg.MaterializeResult(

@@ -11,6 +11,7 @@ import pandas as pd
 from assets import gx as gx_helper
 from assets.resources import WarehouseResource
 from pipeline import identities
+from pipeline import warehouse as wh
 
 #: The warehouse assets the checks read (written by the reports group's warehouse_tables).
 FACT_ASSETS = ("fact_requests", "fact_review_litigation", "fact_proactive", "fact_fees", "fact_article20")
@@ -121,6 +122,8 @@ def quality_findings(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     _OUTCOMES_OF_RUN[context.run.run_id] = {o.name: o for o in outcomes}
     index = gx_helper.build_data_docs(gx_helper.data_docs_dir(warehouse.file()))
     gx_helper.forget_results()
+    with warehouse.connect() as conn:  # findings and Data Docs now describe the current load
+        wh.record_step(conn, "quality_findings", wh.current_load(conn))
     seconds = time.monotonic() - started
     by_check = found.groupby(["check_name", "severity"]).size().reset_index(name="n") if len(found) else found
     summary = (

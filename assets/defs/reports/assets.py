@@ -2,11 +2,13 @@
 
 Every ingest asset is partitioned by shard (assets/defs/partitions.py). A run over one shard or
 a range of shards lists the whole raw folder but keeps only its shards' files, compares them with
-its shards' rows in the warehouse, stages into a folder of its own, and replaces or deletes rows
-of its shards only.
+its shards' rows in the warehouse, stages into a folder of its own (named by its run id), and
+replaces or deletes rows of its shards only. The run holds the warehouse's run lock throughout
+(WarehouseResource), so whatever else lies in the staging root was left by a dead run.
 """
 
 import json
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,10 +47,19 @@ def _run_shards(context: dg.AssetExecutionContext) -> list[str]:
     return sorted(context.partition_keys)
 
 
-def _stage_root(settings: XxgkSettings, warehouse: WarehouseResource, run_shards: list[str]) -> Path:
-    """A staging folder per shard range, so runs over different shards never share one."""
-    label = run_shards[0] if len(run_shards) == 1 else f"{run_shards[0]}-{run_shards[-1]}"
-    return settings.staging_root(warehouse.file()) / label
+def _stage_root(
+    context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource
+) -> Path:
+    """This run's staging folder: no other run ever reads or writes it."""
+    return settings.staging_root(warehouse.file()) / context.run.run_id
+
+
+def _sweep_dead_runs(root: Path, keep: str) -> None:
+    """Delete what dead runs staged (the caller holds the run lock, so every other run is dead)."""
+    if root.is_dir():
+        for child in root.iterdir():
+            if child.name != keep:
+                shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
 
 
 def _in_run(run_shards: list[str]) -> Callable[[str], bool]:
@@ -70,9 +81,10 @@ def raw_reports(
     context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Every file of this run's shards under XXGK_RAW_DIR, with its fingerprint, and what changed since the last load."""
+    settings.validate()
     run_shards = _run_shards(context)
     mine = _in_run(run_shards)
-    listing = batch.scan(settings.raw_root())
+    listing = settings.list_raw(warehouse.file())
     entries = [e for e in listing if mine(e.source_file)]
     with warehouse.connect(read_only=True) as conn:
         # only this run's shards: a file gone from another shard is that shard's run to delete
@@ -88,7 +100,8 @@ def raw_reports(
                 conn.execute("SELECT report_id, source_file FROM reports WHERE status = 'parsed'").fetchall()
             )
     replaced = {e.source_file for e in plan.to_process} | set(plan.deleted)
-    stage = _stage_root(settings, warehouse, run_shards)
+    stage = _stage_root(context, settings, warehouse)
+    _sweep_dead_runs(stage.parent, keep=stage.name)
     batch.Stage(stage).reset()
     _plan_file(stage).write_text(
         json.dumps(
@@ -104,8 +117,7 @@ def raw_reports(
                     [e.source_file, e.path, e.n_bytes, e.mtime_ns, e.unreadable] for e in plan.to_process
                 ],
                 "taken": {rid: src for rid, src in taken.items() if src not in replaced},
-            },
-            ensure_ascii=False,
+            },  # ASCII escapes keep paths that are not valid UTF-8 (lone surrogates) intact
         ),
         encoding="utf-8",
     )
@@ -151,7 +163,7 @@ def raw_reports(
 )
 def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource):
     """Decode, normalize and extract every planned document across worker processes, staged as Parquet parts."""
-    stage_root = _stage_root(settings, warehouse, _run_shards(context))
+    stage_root = _stage_root(context, settings, warehouse)
     plan = json.loads(_plan_file(stage_root).read_text(encoding="utf-8"))
     entries = [batch.FileEntry(*row) for row in plan["to_process"]]
     stage = batch.Stage(stage_root)
@@ -200,7 +212,7 @@ def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, war
 )
 def warehouse_tables(context: dg.AssetExecutionContext, settings: XxgkSettings, warehouse: WarehouseResource):
     """Replace the rows of every changed or deleted document of this run's shards in one DuckDB transaction."""
-    stage_root = _stage_root(settings, warehouse, _run_shards(context))
+    stage_root = _stage_root(context, settings, warehouse)
     plan = json.loads(_plan_file(stage_root).read_text(encoding="utf-8"))
     stage = batch.Stage(stage_root)
     staged = {name: stage.glob(name) for name in batch.STAGED_TABLES if stage.has(name)}
@@ -214,37 +226,29 @@ def warehouse_tables(context: dg.AssetExecutionContext, settings: XxgkSettings, 
         "files_deleted": len(plan["deleted"]),
         "files_unchanged": plan["unchanged"],
         "extractor_version": EXTRACTOR_VERSION,
+        "seconds": round(time.time() - plan["run_started"], 3),
     }
     with warehouse.connect() as conn:
-        conn.execute(
-            "UPDATE ingest_runs SET status = 'failed', detail = 'interrupted before its load committed' WHERE status = 'running'"
-        )
+        wh.fail_unfinished_runs(conn)
         wh.record_run(conn, run)
         try:
-            # nothing staged, nothing deleted: skip the transaction (its DELETEs scan every table)
-            facts = wh.replace_documents(conn, staged, plan["deleted"]) if staged or plan["deleted"] else 0
-        except Exception as exc:
-            wh.record_run(conn, {**run, "status": "failed", "detail": str(exc)[:500]})
+            if staged or plan["deleted"] or wh.current_load(conn) is None:
+                facts = wh.replace_documents(conn, staged, plan["deleted"], run)
+                wh.set_run_seconds(conn, run["run_id"], round(time.time() - plan["run_started"], 3))
+            else:  # nothing staged, nothing deleted: skip the transaction (its DELETEs scan every table)
+                facts = 0
+                wh.record_run(conn, {**run, "status": "succeeded", "finished_at": wh.utc_now(), "facts_written": 0,
+                                     "files_quarantined": 0})  # fmt: skip
+        except BaseException as exc:
+            if wh.run_status(conn, run["run_id"]) != "succeeded":  # an interrupt may land after COMMIT
+                wh.record_run(
+                    conn, {**run, "status": "failed", "detail": (str(exc) or type(exc).__name__)[:500]}
+                )
             raise
-        quarantined = 0
-        if "reports" in staged:
-            quarantined = conn.execute(
-                "SELECT count(*) FROM read_parquet(?) WHERE status = 'quarantined'", [staged["reports"]]
-            ).fetchone()[0]
-        wh.record_run(
-            conn,
-            {
-                **run,
-                "status": "succeeded",
-                "finished_at": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
-                "files_quarantined": quarantined,
-                "facts_written": facts,
-                "seconds": round(time.time() - plan["run_started"], 3),
-            },
-        )
         counts = dict(conn.execute(
             "SELECT 'reports', count(*) FROM reports UNION ALL SELECT 'facts', count(*) FROM v_facts"
         ).fetchall())  # fmt: skip
+    stage.remove()
     context.log.info(f"warehouse {warehouse.file()}: {counts['reports']} reports, {counts['facts']} facts")
     for name in WAREHOUSE_TABLES:
         yield dg.MaterializeResult(
