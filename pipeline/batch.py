@@ -422,6 +422,7 @@ _NOT_EXTRACTED = {
                      "period_start", "period_end", "published_on", "format_era")),
     "normalization_steps": "",
     "mojibake_spans": 0,
+    "ocr_pages": "",
 }  # fmt: skip
 
 
@@ -457,7 +458,8 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
         (r.report_id, r.source_file, r.content_sha256, r.n_bytes, mtimes.get(r.source_file, 0), r.encoding,
          r.script, *(_metadata(r.extraction.metadata) if r.extraction else (None,) * 11), r.status,
          r.status_reason, ",".join(r.normalized.steps) if r.normalized else "",
-         len(r.normalized.mojibake_spans) if r.normalized else 0, r.extractor_version, run_id,
+         len(r.normalized.mojibake_spans) if r.normalized else 0, ",".join(map(str, r.ocr_pages)),
+         r.extractor_version, run_id,
          numbers_fingerprint(r.extraction.facts) if r.extraction else None)
         for r in results
     ]  # fmt: skip
@@ -535,7 +537,7 @@ _STAGED_SCHEMAS = {
         [*_KEY, ("content_sha256", _S), ("n_bytes", _L), ("mtime_ns", _L), ("encoding", _S), ("script", _S),
          ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("organ_key", _S), ("admin_level", _S), ("report_year", _I),
          ("period_start", _S), ("period_end", _S), ("published_on", _S), ("format_era", _S), ("status", _S),
-         ("status_reason", _S), ("normalization_steps", _S), ("mojibake_spans", _I), ("extractor_version", _S),
+         ("status_reason", _S), ("normalization_steps", _S), ("mojibake_spans", _I), ("ocr_pages", _S), ("extractor_version", _S),
          ("run_id", _S), ("numbers_fingerprint", _S)]
     ),
     "normalized_text": pa.schema([*_KEY, ("text", pa.large_string()), ("text_fingerprint", _S)]),

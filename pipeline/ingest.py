@@ -1,4 +1,4 @@
-"""Bytes -> text: reject what is not a report, detect the encoding, render HTML and PDF text layers as text."""
+"""Bytes -> text: reject what is not a report, detect the encoding, read HTML, PDF text layers and scans (OCR)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from pipeline import ocr
 from pipeline.html import html_to_text, sniff_html_charset
-from pipeline.pdf import UnreadablePdf, pdf_to_text
+from pipeline.pdf import UnreadablePdf, read_pdf
 
 #: Default cap on one document's size; larger files are quarantined unread.
 MAX_BYTES = 20 * 1024 * 1024
@@ -24,6 +25,8 @@ class DecodedText:
     text: str
     encoding: str
     is_html: bool
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text is OCR output
+    low_confidence_numbers: int = 0  # OCR boxes whose digits were unreadable (replaced by U+FFFD)
 
 
 def content_id(data: bytes) -> str:
@@ -32,8 +35,6 @@ def content_id(data: bytes) -> str:
 
 
 _MAGIC = (
-    (b"\x89PNG", "PNG image, not a text report"),
-    (b"\xff\xd8\xff", "JPEG image, not a text report"),
     (b"GIF8", "GIF image, not a text report"),
     (b"PK\x03\x04", "ZIP archive or Office document (docx/xlsx), not a text report"),
     (b"\xd0\xcf\x11\xe0", "legacy Office document (doc/xls), not a text report"),
@@ -174,15 +175,50 @@ def decode_document(data: bytes, name: str = "") -> DecodedText:
     for magic, reason in _MAGIC:
         if data.startswith(magic):
             raise Quarantine(reason)
+    ocr_pages: tuple[int, ...] = ()
+    low = 0
+    kind = ocr.image_kind(data)
     if data.startswith(b"%PDF"):
         try:
-            text, encoding, is_html = pdf_to_text(data), "pdf", False
+            read = read_pdf(data)
         except UnreadablePdf as exc:
             raise Quarantine(str(exc)) from exc
+        text, encoding, is_html = read.text, "pdf", False
+        ocr_pages, low = read.ocr_pages, read.low_confidence_numbers
+    elif kind is not None:
+        text, ocr_pages, low = _ocr_image_file(data, kind)
+        encoding, is_html = kind.lower(), False
     else:
         text, encoding, is_html = _decode_text(data, name)
     if not text.strip():
         raise Quarantine("no visible text")
     if not _REPORT_WORDS.search(text):
         raise Quarantine("not a government information-disclosure report (no 信息公开 / 政务公开 wording)")
-    return DecodedText(text=text, encoding=encoding, is_html=is_html)
+    return DecodedText(
+        text=text, encoding=encoding, is_html=is_html, ocr_pages=ocr_pages, low_confidence_numbers=low
+    )
+
+
+def _ocr_image_file(data: bytes, kind: str) -> tuple[str, tuple[int, ...], int]:
+    """A PNG / JPEG / TIFF (a photo or scan of the report) -> (OCR text, its pages, unreadable numbers)."""
+    try:
+        n, frames = ocr.image_frames(data)
+    except ValueError as exc:
+        raise Quarantine(f"{kind} image that cannot be read: {exc}"[:300]) from exc
+    if n > ocr.MAX_OCR_PAGES:
+        raise Quarantine(f"{kind} image of {n} pages, more than the OCR page budget of {ocr.MAX_OCR_PAGES}")
+    texts, pages, low = [], [], 0
+    try:
+        for number, frame in enumerate(frames, 1):
+            page = ocr.ocr_image(frame)
+            texts.append(page.text)
+            low += page.low_confidence_numbers
+            if page.text:
+                pages.append(number)
+    except ValueError as exc:
+        raise Quarantine(f"{kind} image that cannot be read: {exc}"[:300]) from exc
+    except ocr.OcrUnavailable as exc:
+        raise Quarantine(f"{kind} image and {exc}") from exc
+    if not pages:
+        raise Quarantine(f"{kind} image in which OCR found no text")
+    return "\n".join(texts), tuple(pages), low

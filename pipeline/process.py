@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pipeline.extract import extract
 from pipeline.ingest import Quarantine, content_id, decode_document
 from pipeline.normalize import normalize
-from pipeline.records import EXTRACTOR_VERSION, Extraction, NormalizedDoc
+from pipeline.ocr import MIN_NUMBER_SCORE, SECONDS_PER_PAGE
+from pipeline.records import EXTRACTOR_VERSION, Extraction, Finding, NormalizedDoc
 
 #: Seconds one document may take from decoding to facts before it is quarantined.
 DEFAULT_TIME_BUDGET = 60.0
@@ -31,6 +32,7 @@ class DocumentResult:
     extraction: Extraction | None = None
     extractor_version: str = EXTRACTOR_VERSION
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: tuple[int, ...] = ()  # 1-based pages whose text is OCR output (empty: none)
 
 
 class _OverBudget(Exception):
@@ -82,11 +84,24 @@ def process_document(
             decoded = decode_document(data, source_file)
             doc = normalize(decoded.text)
             extraction = extract(doc)
+            if decoded.low_confidence_numbers:
+                extraction.findings.append(
+                    Finding(
+                        "ocr_low_confidence",
+                        f"{decoded.low_confidence_numbers} OCR box(es) with digits recognized below a score of "
+                        f"{MIN_NUMBER_SCORE:g} on pages {','.join(map(str, decoded.ocr_pages))}: "
+                        "their numbers were not read",
+                        observed=float(decoded.low_confidence_numbers),
+                    )
+                )
     except Quarantine as exc:
         return quarantined(source_file, str(exc), data)
     except _OverBudget:
         return quarantined(
-            source_file, f"processing exceeded the per-document time budget of {time_budget:g} s", data
+            source_file,
+            f"processing exceeded the per-document time budget of {time_budget:g} s"
+            f" (plus {SECONDS_PER_PAGE:g} s per OCR'd page)",
+            data,
         )
     except RecursionError:
         return quarantined(source_file, "document structure too deeply nested to parse", data)
@@ -102,4 +117,5 @@ def process_document(
         script=doc.script,
         normalized=doc,
         extraction=extraction,
+        ocr_pages=decoded.ocr_pages,
     )

@@ -67,6 +67,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
                 "INTEGER",
                 "Number of garbled text spans flagged (no numbers are read from them)",
             ),
+            (
+                "ocr_pages",
+                "VARCHAR",
+                "Pages (1-based, comma-separated) whose text was read by OCR from a scan or image; "
+                "empty when every page had a text layer. Facts of those pages point into the OCR text",
+            ),
             ("extractor_version", "VARCHAR", "Version of the extraction code that produced this row"),
             ("run_id", "VARCHAR", "ingest_runs.run_id of the run that last wrote this row"),
             (
