@@ -111,6 +111,13 @@ class XxgkSettings(dg.ConfigurableResource):
         value = self.workers or os.environ.get("XXGK_WORKERS") or 0
         return min(_whole("XXGK_WORKERS", value, 0, 1024, "a whole number of processes"), cores) or cores
 
+    def ocr_threads(self) -> int:
+        """onnxruntime threads per parse worker for OCR (XXGK_OCR_THREADS; -1 = every core)."""
+        value = os.environ.get("XXGK_OCR_THREADS") or -1
+        return _whole(
+            "XXGK_OCR_THREADS", value, -1, 4 * usable_cores(), "a whole number of threads (-1: every core)"
+        )
+
     def byte_limit(self) -> int:
         value = self.max_bytes or os.environ.get("XXGK_MAX_BYTES") or MAX_BYTES
         return _whole("XXGK_MAX_BYTES", value, 1, MAX_BYTES_CAP, "a whole number of bytes")
@@ -132,6 +139,7 @@ class XxgkSettings(dg.ConfigurableResource):
         self.worker_count()
         self.byte_limit()
         self.seconds_per_document()
+        self.ocr_threads()
 
     def list_raw(self, warehouse_file: Path) -> list[batch.FileEntry]:
         """The raw folder's files, without the warehouse's own outputs should they live inside it."""

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from conftest import ROOT, SEEDS
 
+from assets.resources import usable_cores
 from pipeline import batch, publish
 from pipeline import warehouse as wh
 from pipeline.process import process_document
@@ -123,6 +124,11 @@ def test_a_no_change_run_skips_dagster_and_a_copy_takes_over_from_its_deleted_or
         ),
         ("XXGK_WORKERS", "abc", "XXGK_WORKERS must be a whole number of processes from 0 to 1024, got 'abc'"),
         ("XXGK_WORKERS", "-2", "XXGK_WORKERS must be a whole number of processes from 0 to 1024, got '-2'"),
+        (
+            "XXGK_OCR_THREADS",
+            "all",
+            f"XXGK_OCR_THREADS must be a whole number of threads (-1: every core) from -1 to {4 * usable_cores()}, got 'all'",
+        ),
         (
             "XXGK_DUCKDB_MEMORY",
             "1KB",
