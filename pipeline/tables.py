@@ -254,7 +254,9 @@ _T3_FIRST_LEGAL = dict(formats.TABLE3_COLUMNS)["commercial"]
 # --- cells -------------------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"[+\-]?\d+(?:\.\d+)?")
-_MONEY = re.compile(r"(?P<n>[+\-]?\d+(?:\.\d+)?)\s*(?P<u>万元|元)")
+#: A number with thousands separators (`1,029`, `21,029,891`; full-width commas are folded before).
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_MONEY = re.compile(r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-]?\d+(?:\.\d+)?)\s*(?P<u>万元|元)")
 _NA = frozenset({"/", "\\", "-", "--", "—", "——", "–", "无", "不适用", "×"})
 _BLANK = frozenset({"", "&nbsp;", "nbsp;", "&nbsp"})
 _MD_SEP = re.compile(r":?-{3,}:?")
@@ -263,7 +265,7 @@ _DIGITS_HEAD = re.compile(r"[+\-]?\d+(?:\.\d+)?")
 #: A character right after a number that makes the number prose (`30件`, `12,`), not a table cell.
 _PROSE_AFTER = frozenset("件条个项次人家元万亿%‰余多年月日号天份页期名位宗起例笔批,。;:、!?)（(")
 _MAX_CELLS = 32  # no standard table row has more cells; longer runs are cut (and then fail the shape check)
-_VALUE = r"(?:[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
+_VALUE = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
 #: A line of ≥2 value cells and nothing else (a value row whose label floated away).
 _ORPHAN_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})+[ \t|]*$", re.MULTILINE)
 _DAMAGED_ROW = re.compile(
@@ -297,10 +299,12 @@ def _classify(raw: str, start: int, money: bool) -> _Cell:
         return _Cell(text, "na", None, offset, end)
     if _NUMBER.fullmatch(text):
         return _Cell(text, "number", float(text), offset, end, digits=text)
+    if _GROUPED.fullmatch(text):  # separators delimit the digits: never split further
+        return _Cell(text, "number", float(text.replace(",", "")), offset, end)
     if money:
         m = _MONEY.fullmatch(text)
         if m:
-            return _Cell(text, "number", float(m.group("n")), offset, end, unit=m.group("u"))
+            return _Cell(text, "number", float(m.group("n").replace(",", "")), offset, end, unit=m.group("u"))
     return _Cell(text, "text", None, offset, end)
 
 

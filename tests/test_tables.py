@@ -757,3 +757,17 @@ def test_row_whose_label_lost_glyphs_is_placed_by_ordinal_and_row_order():
         (f.metric, f.breakdown) for f in result.facts
     }
     assert "table3_unplaced_row" in checks(result)
+
+
+def test_thousands_separators_in_cells_are_numbers():
+    """`1,029` / `1，029` / `21,029,891` are one cell each, never split and never dropped."""
+    text = (
+        HEAD3 + "一、本年新收政府信息公开申请数量 | 1,029 | 0 | 0 | 0 | 0 | 0 | 1,029 |\n"
+        "二、上年结转政府信息公开申请数量 1，029 0 0 0 0 0 1，029\n"
+    )
+    got = totals(run(text, era="std2021"))
+    assert (got["apply.new"], got["apply.carried_over"]) == (1029, 1029)
+    t2 = "第二十条第(九)项\n信息内容 | 采购项目数量 | 采购总金额 |\n政府集中采购 | 12 | 21,029,891 |\n"
+    assert totals(run(t2, era="std2019"))["article20.procurement.amount_unknown_unit"] == 21029891
+    t2_money = "第二十条第(九)项\n信息内容 | 采购项目数量 | 采购总金额 |\n政府集中采购 | 3 | 1,250.5万元 |\n"
+    assert totals(run(t2_money, era="std2019"))["article20.procurement.amount_yuan"] == 12505000
