@@ -17,6 +17,7 @@ import shutil
 import signal
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -383,13 +384,30 @@ def stage_all(
 
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back while the block runs; they are delivered (and raise) right after it."""
-    deferred = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, deferred)
+    """Hold SIGINT/SIGTERM back while the block runs; they are delivered (and raise) right after it.
+
+    The mask alone is not enough: once the pool has threads, the kernel hands the signal to one of
+    them and CPython still runs the Python handler in this thread, mid-block. So the handlers only
+    note the signal while the block runs, and the first one noted is delivered after it."""
+    deferred = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals in Python
+        return
+    noted: list[int] = []
+    handlers = {signum: signal.signal(signum, lambda n, _frame: noted.append(n)) for signum in deferred}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(deferred))  # inherited by the started workers
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        if noted:
+            handler = handlers[noted[0]]
+            if callable(handler):
+                handler(noted[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(noted[0])
 
 
 def die_with_parent(parent: int) -> None:
