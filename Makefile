@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format .
 
 eval: $(STAMP)  ## extraction accuracy against gold: seeds and the development corpus
-	$(BIN)/python -m pipeline.evaluate $(SEEDS) $(GOLD) $(CORPUS)/raw $(CORPUS)/gold
+	$(BIN)/python -m bench.evaluate $(SEEDS) $(GOLD) $(CORPUS)/raw $(CORPUS)/gold
 
 docs: $(STAMP)  ## regenerate docs/data_dictionary.md from the warehouse schema and dim_metric
 	$(BIN)/python -m pipeline.warehouse > docs/data_dictionary.md
@@ -43,10 +43,10 @@ dev: $(STAMP)  ## Dagster UI on http://127.0.0.1:3000; instance settings (pool a
 	DAGSTER_HOME="$$home" $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 bench-data: $(STAMP)  ## N synthetic reports with ground truth under bench/
-	$(BIN)/python -m pipeline.synth --n $(N) --out bench/corpus-$(N)
+	$(BIN)/python -m bench.synth --n $(N) --out bench/corpus-$(N)
 
 bench: $(STAMP)  ## benchmark the real pipeline on N synthetic reports
-	$(BIN)/python -m assets.bench --n $(N)
+	$(BIN)/python -m bench.benchmark --n $(N)
 
 clean:
 	rm -rf $(VENV) .dagster_home data/warehouse/*.duckdb* data/warehouse/*.data_docs data/warehouse/*.staging \

@@ -2,7 +2,7 @@
 
 Each corpus PDF (k02, k03) is rasterized to an image-only PDF as a scanner would write it (each
 page rotated by up to ±1°, Gaussian noise, salt specks, exposure change, blur), run through
-`process_document` and scored against its gold with `pipeline.evaluate.score_document`. Prints
+`process_document` and scored against its gold with `bench.evaluate.score_document`. Prints
 per scan the misses and wrong values, seconds per page and characters per second, then P/R/F1
 per resolution. Not part of the test suite (it OCRs whole documents: minutes on 2 cores).
 """
@@ -40,7 +40,7 @@ def scan(data: bytes, dpi: int, seed: int = 0) -> bytes:
 
 
 def main(dpis: list[int]) -> None:
-    from pipeline.evaluate import score_document
+    from bench.evaluate import score_document
     from pipeline.process import process_document
 
     for dpi in dpis:

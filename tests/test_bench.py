@@ -1,11 +1,11 @@
-"""assets/bench.py helpers and report formatting (no timing assertions: benchmarks run via `make bench`)."""
+"""bench/benchmark.py helpers and report formatting (no timing assertions: benchmarks run via `make bench`)."""
 
 from __future__ import annotations
 
 import os
 import re
 
-from assets import bench
+from bench import benchmark as bench
 
 
 def _run(label: str, seconds: float, **steps: float) -> bench.Run:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate, table_of, tables_present
+from bench.evaluate import evaluate, table_of, tables_present
 from pipeline.normalize import normalize
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -687,7 +687,7 @@ CHAOS_DOCS = 400
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     """`full`: every document; `raw`: nine in ten of them; `held`: the tenth held back."""
-    from pipeline import synth
+    from bench import synth
 
     root = tmp_path_factory.mktemp("chaos")
     folders = {name: root / name for name in ("full", "raw", "held")}

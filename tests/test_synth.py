@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from pipeline import synth
+from bench import synth
 
 N_MIX = 1200
 

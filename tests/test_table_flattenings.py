@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # script mode
     sys.path.insert(0, str(ROOT))
 
-from pipeline.evaluate import table_of, tables_present  # noqa: E402
+from bench.evaluate import table_of, tables_present  # noqa: E402
 from pipeline.html import html_to_text  # noqa: E402
 from pipeline.metrics import (  # noqa: E402
     APPLICANT_COLUMNS,

@@ -1,6 +1,6 @@
 """Synthetic 政府信息公开工作年度报告 with ground truth, for benchmarks and regression tests.
 
-    python -m pipeline.synth --n N --out DIR [--seed S]
+    python -m bench.synth --n N --out DIR [--seed S]
 
 writes DIR/raw/<name>.txt|.html (the report bytes) and DIR/gold/<name>.json (its gold, in the
 format of ../shared/gold/*.json). `generate(n, seed)` yields the same (name, bytes, gold) triples

@@ -1,17 +1,17 @@
 """`make bench N=…`: time the real pipeline (`xxgk run`) on N synthetic reports against a reference.
 
-    python -m assets.bench --n N [--seed S] [--scaling] [--no-record]
-    python -m assets.bench --n N --profile K     # cProfile of process_document over K documents, then exit
+    python -m bench.benchmark --n N [--seed S] [--scaling] [--no-record]
+    python -m bench.benchmark --n N --profile K     # cProfile of process_document over K documents, then exit
 
 In one invocation, so that every number comes from the same machine under the same load:
-1. corpus: bench/corpus-N from pipeline.synth (reused when bench/corpus-N/synth.json has the same n and seed);
+1. corpus: bench/corpus-N from bench.synth (reused when bench/corpus-N/synth.json has the same n and seed);
 2. floor (read + UTF-8 decode) and reference mini-pipeline (read, UTF-8 decode, OpenCC t2s, pinyin
    strip, 10 simple regexes) over every file, across 2 processes;
 3. `python -m assets.cli run` (what `make run` runs) on a fresh bench/warehouse-N.duckdb: wall time,
    peak memory, Dagster step durations (from its DEBUG log), warehouse size; then a no-change rerun and
    a rerun after 1% of the files changed (the files are restored afterwards);
 4. per-stage throughput in this process, one core, on a sample: decode, normalize, extract, load;
-5. extraction F1 (pipeline.evaluate) over the corpus, or its first 2000 documents when larger;
+5. extraction F1 (bench.evaluate) over the corpus, or its first 2000 documents when larger;
 6. with --scaling, one more fresh run with XXGK_WORKERS=1 to compare 1 worker with the default.
 Prints a report with PASS/FAIL next to each target and appends a row to docs/benchmarks.md.
 """
@@ -61,7 +61,7 @@ def ensure_corpus(n: int, seed: int, root: Path = BENCH) -> Path:
         _say(f"corpus: reusing {corpus}")
         return corpus
     shutil.rmtree(corpus, ignore_errors=True)
-    cmd = [sys.executable, "-m", "pipeline.synth", "--n", str(n), "--out", str(corpus), "--seed", str(seed)]
+    cmd = [sys.executable, "-m", "bench.synth", "--n", str(n), "--out", str(corpus), "--seed", str(seed)]
     subprocess.run(cmd, check=True, cwd=ROOT)
     marker.write_text(json.dumps(want))
     return corpus
@@ -407,8 +407,8 @@ def stage_times(paths: list[Path], scratch: Path) -> tuple[dict[str, float], int
 
 
 def extraction_f1(corpus: Path, limit: int = EVAL_SAMPLE) -> tuple[dict, int]:
-    """pipeline.evaluate over the corpus, or over its first `limit` documents by name (a fixed sample)."""
-    from pipeline.evaluate import evaluate
+    """bench.evaluate over the corpus, or over its first `limit` documents by name (a fixed sample)."""
+    from bench.evaluate import evaluate
 
     golds = sorted((corpus / "gold").glob("*.json"))
     with tempfile.TemporaryDirectory(dir=corpus) as tmp, open(os.devnull, "w") as sink:
@@ -591,7 +591,7 @@ def report(r: Results) -> str:
 COLUMNS = (
     ("date", "Day of the run"),
     ("machine", "CPU count, processor, OS, Python version"),
-    ("N", "Synthetic documents (pipeline.synth, seed 0 unless noted)"),
+    ("N", "Synthetic documents (bench.synth, seed 0 unless noted)"),
     ("wall s", "`xxgk run` on a fresh warehouse, whole process"),
     ("docs/s", "N / wall s"),
     ("reference s", "Reference mini-pipeline on the same files, 2 processes"),
@@ -617,7 +617,7 @@ def results_header() -> str:
     names = [name for name, _ in COLUMNS]
     return (
         "# Benchmarks\n\n"
-        "Rows are appended by `make bench N=…` (`python -m assets.bench`); do not edit them by hand.\n"
+        "Rows are appended by `make bench N=…` (`python -m bench.benchmark`); do not edit them by hand.\n"
         "The reference mini-pipeline reads each file, decodes it as UTF-8, converts it with OpenCC t2s\n"
         "(opencc_pyo3), strips pinyin and runs 10 simple regexes, across 2 processes: the cost of touching\n"
         "every byte once with fast native code, against which the real pipeline is measured.\n\n"

@@ -1,4 +1,4 @@
-"""Score the pipeline against gold JSON files: `python -m pipeline.evaluate RAW_DIR GOLD_DIR [...]`.
+"""Score the pipeline against gold JSON files: `python -m bench.evaluate RAW_DIR GOLD_DIR [...]`.
 
 Per document it prints misses, wrong values, extras (facts under a required code the gold
 does not list; `ambiguous` metrics are not scored either way) and metadata mismatches;
