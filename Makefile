@@ -37,10 +37,8 @@ eval: $(STAMP)  ## extraction accuracy against gold: seeds and the development c
 docs: $(STAMP)  ## regenerate docs/data_dictionary.md from the warehouse schema and dim_metric
 	$(BIN)/python -m pipeline.warehouse > docs/data_dictionary.md
 
-dev: $(STAMP)  ## Dagster UI on http://127.0.0.1:3000; instance settings (pool and run limits) from dagster.yaml
-	@home="$${DAGSTER_HOME:-$(CURDIR)/.dagster_home}"; mkdir -p "$$home"; \
-	if [ "$$home" = "$(CURDIR)/.dagster_home" ] || [ ! -f "$$home/dagster.yaml" ]; then cp dagster.yaml "$$home/dagster.yaml"; fi; \
-	DAGSTER_HOME="$$home" $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+dev: $(STAMP)  ## Dagster UI on http://127.0.0.1:3000 over the project instance (.dagster_home, or DAGSTER_HOME) with the limits in dagster_instance.yaml
+	$(BIN)/python -m assets.dev
 
 bench-data: $(STAMP)  ## N synthetic reports with ground truth under bench/
 	$(BIN)/python -m bench.synth --n $(N) --out bench/corpus-$(N)

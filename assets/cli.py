@@ -14,22 +14,16 @@ from contextlib import contextmanager
 def _summary(warehouse_path, seconds: float) -> str:
     from assets.gx import data_docs_index
     from pipeline.overview import overview_path
-    from pipeline.warehouse import connect, export_folder
+    from pipeline.warehouse import connect, export_folder, run_summary
 
     with connect(warehouse_path, read_only=True) as conn:
-        parsed, quarantined = conn.execute(
-            "SELECT count(*) FILTER (status = 'parsed'), count(*) FILTER (status = 'quarantined') FROM v_reports"
-        ).fetchone()
-        facts = conn.execute("SELECT count(*) FROM v_facts").fetchone()[0]
-        findings = conn.execute("SELECT count(*) FROM v_quality_findings").fetchone()[0]
-        reasons = conn.execute(
-            "SELECT source_file, status_reason FROM v_reports WHERE status = 'quarantined' ORDER BY source_file LIMIT 10"
-        ).fetchall()
+        done = run_summary(conn)
     lines = [
         f"warehouse: {warehouse_path}",
-        f"documents parsed: {parsed}   quarantined: {quarantined}   facts: {facts}   quality findings: {findings}",
+        f"documents parsed: {done['parsed']}   quarantined: {done['quarantined']}   facts: {done['facts']}   "
+        f"quality findings: {done['findings']}",
     ]
-    lines += [f"  quarantined {name}: {reason}" for name, reason in reasons]
+    lines += [f"  quarantined {name}: {reason}" for name, reason in done["reasons"]]
     lines += [
         f"parquet: {export_folder(warehouse_path, 'parquet')}",
         f"csv: {export_folder(warehouse_path, 'csv')}",
@@ -42,24 +36,29 @@ def _summary(warehouse_path, seconds: float) -> str:
     return "\n".join(lines)
 
 
-def materialize_all(settings, warehouse, log_level: str = "INFO"):
-    """Materialize every asset (and run every asset check) in ONE in-process run; returns the Dagster result.
+def materialize_all(settings, warehouse, log_level: str = "INFO", instance=None):
+    """Materialize every asset (and run every asset check) in ONE in-process run of the `ingest` job.
 
-    The ingest assets are partitioned by shard: the run covers the range of every shard (the
-    tags a single-run backfill carries), and the unpartitioned assets downstream run once.
+    The run, its materializations and check results go to `instance` (the project's, so the UI
+    shows them; None: a throwaway one). The ingest assets are partitioned by shard: the run covers the range of every
+    shard (the tags a single-run backfill carries), and the unpartitioned assets downstream run once.
     """
     import dagster as dg
 
     from assets.definitions import defs
     from assets.defs.partitions import all_shards_tags
+    from assets.defs.schedules import INGEST_JOB
 
-    job = defs().resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(
-        resources={"settings": settings, "warehouse": warehouse},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        instance=dg.DagsterInstance.ephemeral(),
-        tags=all_shards_tags(),
-        raise_on_error=False,
+    return (
+        defs()
+        .resolve_job_def(INGEST_JOB)
+        .execute_in_process(
+            resources={"settings": settings, "warehouse": warehouse},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            instance=instance or dg.DagsterInstance.ephemeral(),
+            tags=all_shards_tags(),
+            raise_on_error=False,
+        )
     )
 
 
@@ -77,28 +76,33 @@ def _unchanged(settings, warehouse) -> int | None:
         return None
     with warehouse.connect(read_only=True) as conn:
         known = wh.known_files(conn)
-        last = conn.execute("SELECT status FROM ingest_runs ORDER BY started_at DESC LIMIT 1").fetchall()
+        last = wh.last_run_status(conn)
         orphans = wh.orphaned_duplicates(conn)
         pending = wh.pending_steps(conn, wh.DERIVED_STEPS)
-    if not last or last[0][0] != "succeeded" or orphans or pending:
+    if last != "succeeded" or orphans or pending:
         return None
     entries = settings.list_raw(warehouse.file())
     plan = batch.plan(entries, known)
     return None if plan.to_process or plan.deleted else len(entries)
 
 
-def _record_unchanged(warehouse, files: int, seconds: float) -> None:
-    from pipeline import warehouse as wh
-    from pipeline.records import EXTRACTOR_VERSION
+def _record_unchanged(warehouse, instance, files: int, seconds: float) -> None:
+    """Record the no-change run in the warehouse and, as an observation of raw_reports, in the instance."""
+    import dagster as dg
 
-    now = wh.utc_now()
-    run = {"run_id": f"unchanged-{now.replace(' ', 'T')}-{os.getpid()}", "started_at": now, "finished_at": now,
-           "status": "succeeded", "files_seen": files, "files_new": 0, "files_changed": 0, "files_deleted": 0,
-           "files_unchanged": files, "files_quarantined": 0, "facts_written": 0, "seconds": round(seconds, 3),
-           "extractor_version": EXTRACTOR_VERSION, "detail": "nothing changed: no asset materialized"}  # fmt: skip
+    from pipeline import warehouse as wh
+
+    run_id = f"unchanged-{wh.utc_now().replace(' ', 'T')}-{os.getpid()}"
     with warehouse.connect() as conn:
-        wh.record_run(conn, run)
+        wh.record_unchanged_run(conn, run_id, files, seconds)
     warehouse.publish()  # the snapshot analysts open shows this run too
+    instance.report_runless_asset_event(
+        dg.AssetObservation(
+            "raw_reports",
+            description="xxgk run: nothing new, changed or deleted; no asset materialized",
+            metadata={"files_seen": files, "ingest_run_id": run_id, "seconds": round(seconds, 3)},
+        )
+    )
 
 
 class _Signals:
@@ -242,12 +246,13 @@ def _run_locked(args, settings, warehouse, signals: _Signals, stderr, started: f
     check_intact(warehouse.working_file(), warehouse.duckdb_memory())  # fail fast, in one line
     load_before = _current_load(warehouse)
     result = unchanged = None
+    instance = project_instance()
     try:
         unchanged = None if args.force else _unchanged(settings, warehouse)
         if unchanged is None:
-            result = materialize_all(settings, warehouse, args.log_level)
+            result = materialize_all(settings, warehouse, args.log_level, instance)
         else:
-            _record_unchanged(warehouse, unchanged, time.monotonic() - started)
+            _record_unchanged(warehouse, instance, unchanged, time.monotonic() - started)
     except (KeyboardInterrupt, DagsterExecutionInterruptedError):
         signals.received = signals.pending() or signal.SIGINT
     if signals.pending() is not None:
@@ -261,6 +266,15 @@ def _run_locked(args, settings, warehouse, signals: _Signals, stderr, started: f
         return 1
     print(_summary(warehouse.file(), time.monotonic() - started))
     return 0
+
+
+def project_instance():
+    """The Dagster instance the UI shows: $DAGSTER_HOME, else the project's .dagster_home (as `make dev`)."""
+    import dagster as dg
+
+    from assets.resources import dagster_home
+
+    return dg.DagsterInstance.from_config(str(dagster_home()))
 
 
 def _workers(value: str) -> int:

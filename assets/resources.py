@@ -10,6 +10,7 @@ import hashlib
 import math
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,23 @@ import duckdb
 from pipeline import batch, publish, warehouse
 from pipeline.ingest import MAX_BYTES
 from pipeline.process import DEFAULT_TIME_BUDGET
+
+#: The repository root (assets/ lives in it): dagster_instance.yaml and the default .dagster_home.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def dagster_home() -> Path:
+    """$DAGSTER_HOME, else the project's .dagster_home, with dagster_instance.yaml as its dagster.yaml.
+
+    The project's own home always gets the current settings; another home only when it has none.
+    """
+    default = PROJECT_ROOT / ".dagster_home"
+    home = Path(os.environ.get("DAGSTER_HOME") or default)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if home.resolve() == default.resolve() or not config.exists():
+        shutil.copyfile(PROJECT_ROOT / "dagster_instance.yaml", config)
+    return home
 
 
 class SettingError(ValueError):
@@ -202,6 +220,8 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         with warehouse.run_lock(self.file(), wait=self.wait_for_run):
+            if context.instance is not None and context.run_id:
+                _claim_instance(context.instance, context.run_id, self.file())
             yield self
 
     def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -216,3 +236,27 @@ class WarehouseResource(dg.ConfigurableResource):
         if not read_only:
             warehouse.ensure_schema(conn)
         return conn
+
+
+#: Run tag naming the warehouse file a run writes (set once the run holds the warehouse's lock).
+WAREHOUSE_TAG = "xxgk/warehouse"
+
+
+def _claim_instance(instance: dg.DagsterInstance, run_id: str, warehouse_file: Path) -> None:
+    """Fail the dead runs of this warehouse in the instance, then tag this run as its writer.
+
+    Called by the holder of the warehouse's run lock: any other run tagged with the same file
+    and still marked as running was killed (kill -9, power loss) and never reported its end. Its
+    pool slots ("warehouse") would stay claimed forever and block every later run's steps.
+    """
+    path = str(warehouse_file.absolute())
+    dead = instance.get_runs(
+        dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING], tags={WAREHOUSE_TAG: path}
+        )
+    )
+    for run in dead:
+        if run.run_id != run_id:
+            instance.report_run_failed(run, "its process died; found by the next run of the same warehouse")
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+    instance.add_run_tags(run_id, {WAREHOUSE_TAG: path})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -18,25 +19,29 @@ import signal
 import stat
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import chain, repeat
 from operator import attrgetter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline import warehouse
 from pipeline.copies import numbers_fingerprint, text_fingerprint
-from pipeline.metrics import subject_of
+from pipeline.metrics import SECTION_TABLES, SUBJECTS, section_table, subject_of
 from pipeline.organs import organ_key
 from pipeline.process import DEFAULT_TIME_BUDGET, DocumentResult, process_document, quarantined
 from pipeline.records import EXTRACTOR_VERSION
 
 #: Staged tables, one folder of Parquet parts each; the warehouse load reads them back.
-STAGED_TABLES = ("reports", "normalized_text", "sections", "facts", "cells", "findings")
+#: What a run stages, one folder of Parquet parts each; the facts go one table per section.
+STAGED_TABLES = ("reports", "normalized_text", "sections", *SECTION_TABLES, "cells", "findings")
 
 #: Shards of the raw folder. A file's shard is a stable hash of its source_file (not stored
 #: anywhere), so changing the count needs no migration: the next run over all shards re-plans.
@@ -294,6 +299,49 @@ def process_entry(
     return process_document(data, entry.source_file, time_budget)
 
 
+@dataclass(slots=True)
+class RunPlan:
+    """What one run does: decided by its first step, kept in its stage, read by the steps after it."""
+
+    shards: list[str]
+    started: float  # time.time() when the run began
+    files_seen: int
+    new: int
+    changed: int
+    unchanged: int
+    deleted: list[str]
+    to_process: list[FileEntry]
+    taken: dict[str, str]  # report_id -> source_file of parsed reports staying in place (duplicate lookup)
+
+    def run_row(self, run_id: str) -> dict:
+        """The ingest_runs row of this run while it is running."""
+        return warehouse.run_row(
+            run_id, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(self.started)),
+            files_seen=self.files_seen, files_new=self.new, files_changed=self.changed,
+            files_deleted=len(self.deleted), files_unchanged=self.unchanged,
+            seconds=round(time.time() - self.started, 3),
+        )  # fmt: skip
+
+
+def plan_run(conn, entries: list[FileEntry], shards: list[str], in_run: Callable[[str], bool]) -> RunPlan:
+    """Plan a run over `shards` (`entries` already filtered by `in_run`) against the warehouse's rows."""
+    started = time.time()
+    # only this run's shards: a file gone from another shard is that shard's run to delete
+    known = {name: row for name, row in warehouse.known_files(conn).items() if in_run(name)}
+    found = plan(entries, known)
+    leaving = {e.source_file for e in found.to_process} | set(found.deleted)
+    orphans = {name for name in warehouse.orphaned_duplicates(conn, leaving) if in_run(name)} - leaving
+    if orphans:  # duplicates of a file that is gone or changed: read them again
+        found = plan(entries, known, reread=orphans)
+    replaced = {e.source_file for e in found.to_process} | set(found.deleted)
+    # duplicates are looked up across every shard, not only this run's
+    taken = warehouse.parsed_sources(conn) if found.to_process else {}
+    return RunPlan(
+        shards, started, len(entries), found.new, found.changed, len(found.unchanged), found.deleted,
+        found.to_process, {rid: src for rid, src in taken.items() if src not in replaced},
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class ChunkTask:
     """One unit of parse work: process `entries` and stage their rows as part `index` under `stage_root`."""
@@ -481,7 +529,7 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
          numbers_fingerprint(r.extraction.facts) if r.extraction else None)
         for r in results
     ]  # fmt: skip
-    schema = _STAGED_SCHEMAS["reports"]
+    schema = STAGED_SCHEMAS["reports"]
     columns = zip(*reports, strict=True) if reports else [()] * len(schema)
     tables = {
         "reports": pa.table(
@@ -496,14 +544,19 @@ def to_arrow(results: list[DocumentResult], mtimes: dict[str, int], run_id: str)
         data = {  # a document's value repeated once per row of it
             column: list(chain.from_iterable(map(repeat, map(attrgetter(column), parsed), counts)))
             for column in ("report_id", "source_file", "extractor_version")
-            if column in _STAGED_SCHEMAS[name].names
+            if column in _CHILD_SCHEMAS[name].names
         }
         data.update((column, list(map(get, items))) for column, get in getters.items())
         if name == "facts":
             data["subject"] = list(map(subject_of, data["metric"]))
         elif name == "findings":
             data["origin"] = ["extraction"] * len(items)
-        tables[name] = pa.table([data[c] for c in _STAGED_SCHEMAS[name].names], schema=_STAGED_SCHEMAS[name])
+        tables[name] = pa.table([data[c] for c in _CHILD_SCHEMAS[name].names], schema=_CHILD_SCHEMAS[name])
+    facts = tables.pop("facts")
+    for subject in SUBJECTS:
+        tables[section_table(subject)] = facts.filter(pc.equal(facts["subject"], subject)).drop_columns(
+            "subject"
+        )
     return tables
 
 
@@ -550,7 +603,7 @@ _CHILD_COLUMNS: dict[str, tuple[Callable[[DocumentResult], list], dict[str, Call
 
 _S, _I, _L, _F, _B = pa.string(), pa.int32(), pa.int64(), pa.float64(), pa.bool_()
 _KEY = [("report_id", _S), ("source_file", _S)]
-_STAGED_SCHEMAS = {
+_CHILD_SCHEMAS = {
     "reports": pa.schema(
         [*_KEY, ("content_sha256", _S), ("n_bytes", _L), ("mtime_ns", _L), ("encoding", _S), ("script", _S),
          ("organ", _S), ("province", _S), ("city", _S), ("county", _S), ("organ_key", _S), ("admin_level", _S), ("report_year", _I),
@@ -576,7 +629,9 @@ _STAGED_SCHEMAS = {
          ("source_inconsistent", _B), ("detail", _S), ("origin", _S)]
     ),
 }  # fmt: skip
-assert tuple(_STAGED_SCHEMAS) == STAGED_TABLES
+_SECTION_SCHEMA = _CHILD_SCHEMAS["facts"].remove(_CHILD_SCHEMAS["facts"].get_field_index("subject"))
+#: Every staged table's schema (a section table: the facts of one subject).
+STAGED_SCHEMAS = {name: _CHILD_SCHEMAS.get(name, _SECTION_SCHEMA) for name in STAGED_TABLES}
 
 
 _GLOB_CHARS = re.compile(r"([\[\]*?])")
@@ -601,7 +656,7 @@ class Stage:
                 pq.write_table(table, self.root / name / f"part-{part:05d}.parquet", compression="zstd")
 
     def write_reports(self, part: int, rows: list[dict]) -> None:
-        self.write(part, {"reports": pa.Table.from_pylist(rows, schema=_STAGED_SCHEMAS["reports"])})
+        self.write(part, {"reports": pa.Table.from_pylist(rows, schema=STAGED_SCHEMAS["reports"])})
 
     def count(self, name: str) -> int:
         """Rows staged in `name` (from the Parquet footers, without reading the data)."""
@@ -613,6 +668,21 @@ class Stage:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def write_plan(self, run_plan: RunPlan) -> None:
+        # ASCII escapes keep paths that are not valid UTF-8 (lone surrogates) intact
+        (self.root / "plan.json").write_text(json.dumps(asdict(run_plan)), encoding="utf-8")
+
+    def read_plan(self) -> RunPlan:
+        data = json.loads((self.root / "plan.json").read_text(encoding="utf-8"))
+        return RunPlan(**{**data, "to_process": [FileEntry(**e) for e in data["to_process"]]})
+
+    def head(self, name: str, limit: int = 5) -> pa.Table:
+        """The first `limit` staged rows of `name` (empty when nothing was staged)."""
+        parts = sorted((self.root / name).glob("*.parquet"))
+        if not parts:
+            return STAGED_SCHEMAS[name].empty_table()
+        return pq.ParquetFile(parts[0]).read_row_group(0).slice(0, limit)
 
     def has(self, name: str) -> bool:
         return any((self.root / name).glob("*.parquet"))

@@ -321,6 +321,24 @@ BY_CODE: dict[str, Metric] = {m.code: m for m in VOCABULARY}
 REQUIRED_CODES: frozenset[str] = frozenset(m.code for m in VOCABULARY if m.required)
 
 
+#: The report sections the extractors read, one fact table and one staged section table each.
+SUBJECTS: dict[str, str] = {
+    "proactive": "主动公开: proactive disclosure counts (表二 and prose), by channel or level",
+    "requests": "依申请公开: requests received, carried over and answered, by applicant type (表三 and prose)",
+    "review_litigation": "行政复议 and 行政诉讼: reviews and suits about disclosure, by result (表四 and prose)",
+    "fees": "收费: fees charged for disclosure and their waivers",
+    "article20": "第二十条: the 2019 standard's items (规章, 规范性文件, 许可, 处罚 …) by measure (表二)",
+}
+
+
+def section_table(subject: str) -> str:
+    """The staged table (and Dagster asset) holding what the extractors read for `subject`."""
+    return f"section_{subject}"
+
+
+SECTION_TABLES: tuple[str, ...] = tuple(map(section_table, SUBJECTS))
+
+
 def subject_of(code: str) -> str:
     """The fact table a metric belongs to (unknown codes go by their prefix)."""
     metric = BY_CODE.get(code)

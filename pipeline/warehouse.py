@@ -20,8 +20,9 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.analyst_views import ANALYST_VIEWS
-from pipeline.metrics import VOCABULARY
+from pipeline.metrics import SUBJECTS, VOCABULARY, section_table
 from pipeline.publish import STORAGE_VERSION
+from pipeline.records import EXTRACTOR_VERSION
 
 #: table -> (table comment, [(column, type, comment)])
 TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
@@ -269,13 +270,7 @@ FACT_TABLES: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {
         ],
     ),
 }
-SUBJECT_TABLE = {
-    "proactive": "fact_proactive",
-    "requests": "fact_requests",
-    "review_litigation": "fact_review_litigation",
-    "fees": "fact_fees",
-    "article20": "fact_article20",
-}
+SUBJECT_TABLE = {subject: f"fact_{subject}" for subject in SUBJECTS}
 
 VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
     "v_reports": (
@@ -491,11 +486,21 @@ def _schema_fingerprint() -> str:
     return hashlib.sha256(parts.encode()).hexdigest()[:16]
 
 
-def _all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+def all_tables() -> dict[str, tuple[str, list[tuple[str, str, str]]]]:
+    """Every warehouse table: name -> (description, [(column, type, description)])."""
     tables = {**TABLES, **BOOKKEEPING_TABLES}
     for table, (comment, typed) in FACT_TABLES.items():
         tables[table] = (comment, [*_FACT_COMMON, *[(n, t, c) for n, t, c, _ in typed]])
     return tables
+
+
+def column_descriptions() -> dict[str, str]:
+    """Column name -> its description, over every warehouse table (the first table naming it wins)."""
+    described: dict[str, str] = {}
+    for _, columns in all_tables().values():
+        for name, _, text in columns:
+            described.setdefault(name, text)
+    return described
 
 
 def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
@@ -512,7 +517,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
     _comment(conn, "TABLE", "schema_info", "Digest of the schema definition this warehouse was built with.")
     _comment(conn, "COLUMN", "schema_info.fingerprint", "Digest of tables, comments, views and dim_metric")
     recreated = False
-    for table, (comment, columns) in _all_tables().items():
+    for table, (comment, columns) in all_tables().items():
         existing = [
             r[0]
             for r in conn.execute(
@@ -528,7 +533,7 @@ def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         for name, _, text in columns:
             _comment(conn, "COLUMN", f"{table}.{name}", text)
     if recreated:
-        for table in _all_tables():
+        for table in all_tables():
             if table not in ("ingest_runs", "dim_metric"):
                 conn.execute(f"DELETE FROM {table}")
     conn.execute("DELETE FROM dim_metric")
@@ -631,20 +636,21 @@ def replace_documents(
                     [staged[name]],
                 )
         facts_written = 0
-        if "facts" in staged:
-            common = ", ".join(c for c, _, _ in _FACT_COMMON)
-            for subject, table in SUBJECT_TABLE.items():
+        common = ", ".join(c for c, _, _ in _FACT_COMMON)
+        for subject, table in SUBJECT_TABLE.items():
+            section = section_table(subject)
+            if section in staged:
                 typed = FACT_TABLES[table][1]
                 names = ", ".join(n for n, _, _, _ in typed)
                 exprs = ", ".join(e for _, _, _, e in typed)
                 conn.execute(
                     f"INSERT INTO {table} ({common}, {names}) SELECT {common}, {exprs} FROM read_parquet(?) "
-                    f"WHERE subject = ? AND {kept}",
-                    [staged["facts"], subject],
+                    f"WHERE {kept}",
+                    [staged[section]],
                 )
-            facts_written = conn.execute(
-                f"SELECT count(*) FROM read_parquet(?) WHERE {kept}", [staged["facts"]]
-            ).fetchone()[0]
+                facts_written += conn.execute(
+                    f"SELECT count(*) FROM read_parquet(?) WHERE {kept}", [staged[section]]
+                ).fetchone()[0]
         if run is not None:
             quarantined = 0
             if "reports" in staged:
@@ -664,6 +670,30 @@ def replace_documents(
     return facts_written
 
 
+def load_run(
+    conn: duckdb.DuckDBPyConnection, run: dict, staged: dict[str, str], deleted: list[str], started: float
+) -> int:
+    """Record `run` and load what it staged (see replace_documents); a failure is recorded as such.
+
+    Nothing staged and nothing deleted skips the transaction (its DELETEs scan every table).
+    Returns the fact rows written.
+    """
+    fail_unfinished_runs(conn)
+    record_run(conn, run)
+    try:
+        if staged or deleted or current_load(conn) is None:
+            facts = replace_documents(conn, staged, deleted, run)
+            set_run_seconds(conn, run["run_id"], round(time.time() - started, 3))
+            return facts
+        record_run(conn, {**run, "status": "succeeded", "finished_at": utc_now(), "facts_written": 0,
+                          "files_quarantined": 0})  # fmt: skip
+        return 0
+    except BaseException as exc:
+        if run_status(conn, run["run_id"]) != "succeeded":  # an interrupt may land after COMMIT
+            record_run(conn, {**run, "status": "failed", "detail": (str(exc) or type(exc).__name__)[:500]})
+        raise
+
+
 def utc_now() -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
 
@@ -676,6 +706,59 @@ def record_run(conn: duckdb.DuckDBPyConnection, run: dict) -> None:
         f"INSERT INTO ingest_runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
         [run.get(c) for c in columns],
     )
+
+
+def run_row(run_id: str, started_at: str, **counts) -> dict:
+    """An ingest_runs row of a run still running (files_* counts, seconds so far)."""
+    return {"run_id": run_id, "started_at": started_at, "status": "running",
+            "extractor_version": EXTRACTOR_VERSION, **counts}  # fmt: skip
+
+
+def record_unchanged_run(conn: duckdb.DuckDBPyConnection, run_id: str, files: int, seconds: float) -> None:
+    """Record a run that found nothing new, changed or deleted (no asset ran)."""
+    now = utc_now()
+    row = run_row(run_id, now, files_seen=files, files_new=0, files_changed=0, files_deleted=0,
+                  files_unchanged=files, seconds=round(seconds, 3))  # fmt: skip
+    record_run(conn, {**row, "status": "succeeded", "finished_at": now, "files_quarantined": 0,
+                      "facts_written": 0, "detail": "nothing changed: no asset materialized"})  # fmt: skip
+
+
+def last_run_status(conn: duckdb.DuckDBPyConnection) -> str | None:
+    rows = conn.execute("SELECT status FROM ingest_runs ORDER BY started_at DESC LIMIT 1").fetchall()
+    return rows[0][0] if rows else None
+
+
+def parsed_sources(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """report_id -> source_file of every parsed report."""
+    return dict(conn.execute("SELECT report_id, source_file FROM reports WHERE status = 'parsed'").fetchall())
+
+
+def row_counts(conn: duckdb.DuckDBPyConnection, relations: Iterable[str]) -> dict[str, int]:
+    """Rows of each table or view in `relations`."""
+    return {name: conn.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in relations}
+
+
+def head(conn: duckdb.DuckDBPyConnection, relation: str, limit: int = 5) -> pa.Table:
+    """The first `limit` rows of a table or view (for previews)."""
+    return conn.sql(f"SELECT * FROM {relation} LIMIT {int(limit)}").to_arrow_table()
+
+
+def run_summary(conn: duckdb.DuckDBPyConnection, reasons: int = 10) -> dict:
+    """What a person wants after a run: documents, facts, findings, the first quarantine reasons."""
+    parsed, quarantined = conn.execute(
+        "SELECT count(*) FILTER (status = 'parsed'), count(*) FILTER (status = 'quarantined') FROM v_reports"
+    ).fetchone()
+    facts, findings = row_counts(conn, ["v_facts", "v_quality_findings"]).values()
+    return {
+        "parsed": parsed,
+        "quarantined": quarantined,
+        "facts": facts,
+        "findings": findings,
+        "reasons": conn.execute(
+            "SELECT source_file, status_reason FROM v_reports WHERE status = 'quarantined' "
+            f"ORDER BY source_file LIMIT {int(reasons)}"
+        ).fetchall(),
+    }
 
 
 def set_run_seconds(conn: duckdb.DuckDBPyConnection, run_id: str, seconds: float) -> None:

@@ -487,7 +487,7 @@ def test_runs_stage_apart_and_what_a_dead_run_staged_is_never_loaded(raw, tmp_pa
                                  "n_bytes": 1, "mtime_ns": 1, "extractor_version": "x", "run_id": "dead"}])  # fmt: skip
         stage.write(0, {"normalized_text": pa.table({"report_id": ["f" * 16], "source_file": ["foreign.txt"],
                                                      "text": ["x"], "text_fingerprint": ["x"]},
-                                                    schema=batch._STAGED_SCHEMAS["normalized_text"])})  # fmt: skip
+                                                    schema=batch.STAGED_SCHEMAS["normalized_text"])})  # fmt: skip
     assert cli(raw, warehouse).returncode == 0
     assert rows(warehouse, "SELECT count(*) FROM reports WHERE source_file = 'foreign.txt'") == [(0,)]
     assert rows(warehouse, "SELECT count(*) FROM report_texts WHERE report_id = 'ffffffffffffffff'") == [(0,)]

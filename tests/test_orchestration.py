@@ -180,7 +180,7 @@ def test_ingest_job_targets_every_ingest_asset_and_carries_the_run_limit_tag():
 def test_every_duckdb_step_is_in_the_single_slot_warehouse_pool():
     pools = {key.to_user_string(): a.node_def.pool for a in defs().assets for key in a.keys}
     assert pools["raw_reports"] == pools["reports"] == pools["fact_requests"] == "warehouse"
-    config = yaml.safe_load((ROOT / "dagster.yaml").read_text())
+    config = yaml.safe_load((ROOT / "dagster_instance.yaml").read_text())
     with dg.instance_for_test(overrides=config) as instance:
         limits = instance.get_concurrency_config()
         assert limits.pool_config.default_pool_limit == 1
@@ -329,7 +329,7 @@ def test_parse_stage_runs_unchanged_on_a_dask_cluster(tmp_path):
     for name, table in in_process.items():
         assert dask[name].equals(table), name
         assert table.num_rows == local[name].num_rows, name
-    assert local["reports"].num_rows == 5 and local["facts"].num_rows > 0
+    assert local["reports"].num_rows == 5 and local["section_requests"].num_rows > 0
 
 
 def test_worker_pool_survives_a_parent_that_already_converted_traditional_text(tmp_path):
@@ -360,3 +360,22 @@ def test_every_job_runs_in_one_process_so_the_run_lock_spans_the_run():
     # the steps whose completion the warehouse records are real assets
     keys = {k.to_user_string() for a in definitions.assets for k in a.keys}
     assert set(wh.DERIVED_STEPS) <= keys
+
+
+def test_xxgk_run_records_into_the_project_instance(env, dagster_home):
+    """`xxgk run` shows in the UI: its run, the section tables' row counts, and the no-change rerun."""
+    from assets.cli import main, project_instance
+    from pipeline import warehouse as wh
+
+    assert main(["run"]) == 0
+    instance = project_instance()
+    [run] = instance.get_runs()
+    assert (run.job_name, run.status) == ("ingest", dg.DagsterRunStatus.SUCCESS)
+    with wh.connect(env / "wh" / "xxgk.duckdb", read_only=True) as conn:
+        requests = wh.row_counts(conn, ["fact_requests"])["fact_requests"]
+    event = instance.get_latest_materialization_event(dg.AssetKey("section_requests"))
+    assert event.asset_materialization.metadata["dagster/row_count"].value == requests > 0
+    assert main(["run"]) == 0  # nothing changed: no run, one observation of raw_reports
+    assert len(instance.get_runs()) == 1
+    observed = instance.fetch_observations(dg.AssetKey("raw_reports"), limit=1).records
+    assert observed[0].asset_observation.metadata["files_seen"].value == 5

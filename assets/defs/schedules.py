@@ -4,12 +4,14 @@ import dagster as dg
 
 from assets.defs.partitions import all_shards_tags
 
-#: Run tag every ingest run carries; dagster.yaml lets one such run go at a time, so each run
+#: Run tag every ingest run carries; dagster_instance.yaml lets one such run go at a time, so each run
 #: plans against the warehouse the previous one committed (no file is parsed twice).
 INGEST_TAG = "xxgk/ingest"
 
+INGEST_JOB = "ingest"
+
 ingest_job = dg.define_asset_job(
-    "ingest",
+    INGEST_JOB,
     # the raw listing and everything downstream of it: normalized text, section tables, warehouse
     # tables, and whatever reads them (exports, quality findings) with their asset checks
     selection=dg.AssetSelection.assets("raw_reports").downstream(),

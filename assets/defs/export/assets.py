@@ -17,7 +17,13 @@ def _completed(warehouse: WarehouseResource, step: str) -> None:
         wh.record_step(conn, step, wh.current_load(conn))
 
 
-@dg.asset(group_name="export", kinds={"parquet"}, deps=_WRITTEN, pool="warehouse")
+@dg.asset(
+    group_name="export",
+    kinds={"parquet"},
+    deps=_WRITTEN,
+    pool="warehouse",
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
 def warehouse_parquet(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -34,7 +40,13 @@ def warehouse_parquet(
     )
 
 
-@dg.asset(group_name="export", kinds={"csv"}, deps=[warehouse_parquet], pool="warehouse")
+@dg.asset(
+    group_name="export",
+    kinds={"csv"},
+    deps=[warehouse_parquet],
+    pool="warehouse",
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
 def warehouse_csv(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Every analyst view as `<warehouse name>.csv/<view>.csv` (UTF-8 with BOM, so Excel reads the Chinese)."""
     folder = wh.export_folder(warehouse.file(), "csv")
@@ -49,7 +61,13 @@ def warehouse_csv(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     )
 
 
-@dg.asset(group_name="export", kinds={"html"}, deps=_WRITTEN, pool="warehouse")
+@dg.asset(
+    group_name="export",
+    kinds={"html"},
+    deps=_WRITTEN,
+    pool="warehouse",
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
 def warehouse_overview(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -66,6 +84,7 @@ def warehouse_overview(
     kinds={"duckdb"},
     deps=[*_WRITTEN, warehouse_parquet, warehouse_csv, warehouse_overview],
     pool="warehouse",
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def warehouse_snapshot(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource

@@ -105,6 +105,7 @@ def markdown_table(rows: pd.DataFrame, limit: int = 20) -> str:
     ],
     group_name="quality",
     pool="warehouse",
+    backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"duckdb"},
 )
 def quality_findings(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
