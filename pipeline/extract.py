@@ -7,7 +7,7 @@ from datetime import date
 from pipeline.metadata import extract_metadata
 from pipeline.narrative import extract_narrative
 from pipeline.records import Extraction, Fact, Finding, NormalizedDoc, ReportMetadata
-from pipeline.sections import split_sections
+from pipeline.sections import segment
 from pipeline.tables import extract_tables
 
 
@@ -43,14 +43,14 @@ def _plausible_year(metadata: ReportMetadata) -> list[Finding]:
 
 
 def extract(doc: NormalizedDoc) -> Extraction:
-    sections = split_sections(doc.text)
-    metadata = extract_metadata(doc.text, sections)
+    seg = segment(doc.text)  # every line typed once; metadata, tables and narrative read it
+    metadata = extract_metadata(seg)
     year_findings = _plausible_year(metadata)
-    tables = extract_tables(doc, sections, era=metadata.format_era)
-    narrative = extract_narrative(doc, sections, era=metadata.format_era)
+    tables = extract_tables(doc, seg, era=metadata.format_era)
+    narrative = extract_narrative(doc, seg, era=metadata.format_era)
     return Extraction(
         metadata=metadata,
-        sections=sections,
+        sections=seg.sections,
         facts=merge_facts(tables.facts, narrative),
         cells=tables.cells,
         findings=year_findings + tables.findings,

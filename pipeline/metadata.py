@@ -25,8 +25,8 @@ from datetime import date
 from pipeline import formats
 from pipeline.places import Gazetteer, Mention, Resolution, gazetteer
 from pipeline.records import ReportMetadata, Section
+from pipeline.sections import CHROME, DATE_FIELDS, HEAD_CHARS, HEADING, ORGAN_FIELDS, PROSE, Segmentation
 
-_HEAD_CHARS = 4000  # title and metadata header live here
 _TAIL_CHARS = 400  # signature block
 
 # --- organ names ------------------------------------------------------------------------------
@@ -84,6 +84,7 @@ _UNDATED_TITLE = re.compile(
     r"^(?P<pre>[^\d,。;:]{2,40}?)(?P<gov>政府)?(?:信息公开|政务公开)(?:工作)?年度报告$"
 )
 _UNDATED_TITLE_LINES = 5  # an undated title only among the first cells, not a column name further down
+_TITLE_LINES = 60  # title lines are looked for among the first lines of the head
 #: The report named inside a sentence ("特编制…2023年政府信息公开工作年度报告", "现将富县人民政府2024年…").
 _TITLE_LEAD = re.compile(_NAMING_VERB + r"(?:了|完成)?的?")
 _TITLE_LEAD_CHARS = 1500  # the preamble that states what the report is
@@ -91,9 +92,9 @@ _TITLE_LEAD_CHARS = 1500  # the preamble that states what the report is
 _YEAR_WORD = re.compile(r"^(?:年度|年|度)+")
 _TITLE_PREFIX = re.compile(r"^(?:#+|\*+|标题|名称|题目|文章标题)[::|]*")
 _TITLE_PREFIX_FIRST = "#*标名题文"  # what a _TITLE_PREFIX match starts with
-#: Metadata header fields naming the publisher.
+#: A page-header field naming the publisher (on a chrome line: pipeline.sections).
 _HEADER_ORGAN = re.compile(
-    r"(?:发布机构|发文机关|发布单位|来源单位|信息来源|来源|单位)[ \t]*(?:[::][ \t]*\|?|\|)[ \t]*(?P<org>[^|\s,。;:]{2,40})"
+    f"(?:{'|'.join(ORGAN_FIELDS)})" r"[ \t]*(?:[::][ \t]*\|?|\|)[ \t]*(?P<org>[^|\s,。;:]{2,40})"
 )
 _HEADER_STOP = re.compile(r"(?:作者|时间|发布|点击|浏览|字号|日期|来源|访问|分类|索引|文号)")
 #: Compiling-body sentence.
@@ -113,10 +114,6 @@ _SENTENCE_MARK = re.compile(r"[。,;:]")
 #: 呼玛县政府(办公室) -> 呼玛县人民政府(办公室); "市政府研究室" stays as written.
 _BARE_GOVERNMENT = re.compile(rf"(?<=[{_PLACE_CHARS}])(?<!人民)政府(?=(?:办公室|办公厅)?$)")
 _GOVERNMENT_WORD = re.compile(r"(?:人民政府|政府|行政公署|行署)$")
-#: A section heading, never a title line ("二、2018年政府信息公开情况").
-_NUMBERED = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十\d]{1,3}\)|\d{1,2}[、.])"
-)
 #: Subject of the overview's first sentence ("2019年,县城南区工委、管委高度重视…").
 _SUBJECT = re.compile(
     r"(?:^|\n)[ \t]*(?:19|20)\d{2}年度?,?(?P<org>[^\d,。;:\s《》()|]{2,20}?)"
@@ -155,11 +152,8 @@ _CN_DATE = re.compile(
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0, "O": 0, "0": 0}
 _CLOSING_PAREN = re.compile(r"[))\s]+$")
 _OPENING_PAREN = re.compile(r"[((\s]+$")
-#: Header fields dating the publication, in order of preference.
-_HEADER_DATES = (
-    re.compile(r"(?:发布日期|公开日期|发布时间|公开时间|发文日期)\s*[::]?\s*\|?\s*"),
-    re.compile(r"(?:成文日期|印发日期)\s*[::]?\s*\|?\s*"),
-)
+#: Page-header fields dating the publication, in order of preference (on chrome lines).
+_HEADER_DATES = tuple(re.compile(f"(?:{'|'.join(fields)})" r"\s*[::]?\s*\|?\s*") for fields in DATE_FIELDS)
 #: A self-reference to the report ("编制了2021年政府信息公开年度报告", "2009年度政府信息公开年度报告").
 _REPORT_YEAR = re.compile(
     _NAMING_VERB + r"(?:了|的|完成)?[^。,;\d]{0,14}?(?<!\d)(?P<y>(?:19|20)\d{2})\s*年度?[^。,;\d]{0,20}?"
@@ -363,13 +357,15 @@ def _usable(name: str | None) -> str | None:
     return name
 
 
-def _title_lines(head: str) -> list[tuple[str, bool]]:
-    """Candidate title lines (and whether each is a table cell): spaces dropped, a wrapped title re-joined."""
-    raw = head.split("\n")[:60]
+def _title_lines(seg: Segmentation) -> list[tuple[str, str]]:
+    """Candidate title cells of the head's first lines, each with its line's kind (pipeline.sections):
+    spaces dropped, a wrapped title re-joined."""
+    text = seg.text
+    last = min(_TITLE_LINES, seg.line(HEAD_CHARS) + 1)
+    raw = [text[seg.starts[i] : min(seg.end(i), HEAD_CHARS)] for i in range(last)]
     out = []
     for i, line in enumerate(raw):
-        cells = line.split("|")
-        for cell in cells:
+        for cell in line.split("|"):
             cell = "".join(cell.split())  # = _NOISE.sub("", cell): str.split() splits where `\s` matches
             if cell and cell[0] in _TITLE_PREFIX_FIRST:
                 cell = _TITLE_PREFIX.sub("", cell)
@@ -380,7 +376,7 @@ def _title_lines(head: str) -> list[tuple[str, bool]]:
                 nxt = _NOISE.sub("", raw[i + 1])
                 if len(nxt) <= 12 and "报告" in nxt:
                     cell += nxt
-            out.append((cell[:200], len(cells) > 1))
+            out.append((cell[:200], seg.kinds[i]))
     return out
 
 
@@ -405,8 +401,6 @@ def _title_organ(pre: str, post: str, gov: bool) -> tuple[str | None, bool]:
 
 def _title_of(line: str, undated: bool) -> tuple[str | None, bool, int | None] | None:
     """(name, place only, year) when ``line`` is a report title; an undated one only if it names a body."""
-    if _NUMBERED.match(line):  # a section heading, never a title line
-        return None
     m = _TITLE.match(line)
     if m and not (m["end"] == "情况" and len(line) > 40):  # "…工作情况" only as a short title line
         return (*_title_organ(m["pre"] or "", m["post"] or "", bool(m["gov"])), int(m["year"]))
@@ -426,10 +420,13 @@ def _title_sentences(head: str) -> list[str]:
     return out
 
 
-def _title(head: str) -> tuple[_TitleOrgan | None, int | None, list[str]]:
+def _title(seg: Segmentation, head: str) -> tuple[_TitleOrgan | None, int | None, list[str]]:
     """The title's organ and year, and the names later titles give (the same body, often in full)."""
-    lines = _title_lines(head)
-    candidates = [(line, i, i < _UNDATED_TITLE_LINES) for i, (line, _) in enumerate(lines)]
+    lines = _title_lines(seg)
+    # a section heading is never a title line ("二、2018年政府信息公开情况")
+    candidates = [
+        (line, i, i < _UNDATED_TITLE_LINES) for i, (line, kind) in enumerate(lines) if kind != HEADING
+    ]
     candidates += [(sentence, None, False) for sentence in _title_sentences(head)]
     first: _TitleOrgan | None = None
     year: int | None = None
@@ -441,7 +438,7 @@ def _title(head: str) -> tuple[_TitleOrgan | None, int | None, list[str]]:
         name, place_only, title_year = found
         if name is None and year is None and i is not None:
             # "XX县人民政府" on its own line just above or below the first title
-            around = [ln for ln, cell in lines[max(0, i - 1) : i] if not cell] + [
+            around = [ln for ln, kind in lines[max(0, i - 1) : i] if kind == PROSE] + [
                 ln for ln, _ in lines[i + 1 : i + 3]
             ]
             name = next((n for n in map(_byline, around) if n), None)
@@ -462,8 +459,14 @@ def _byline(line: str) -> str | None:
     return name if name and _ORGAN_END_RE.search(name) else None
 
 
-def _header_organ(head: str) -> str | None:
-    for m in _HEADER_ORGAN.finditer(head):
+def _header_fields(seg: Segmentation, field: re.Pattern[str]):
+    """Matches of a page-header field on the chrome lines above the report, in text order."""
+    for i in seg.of_kind(CHROME, 0, HEAD_CHARS):
+        yield from field.finditer(seg.text, seg.starts[i], seg.end(i))
+
+
+def _header_organ(seg: Segmentation) -> str | None:
+    for m in _header_fields(seg, _HEADER_ORGAN):
         org = _HEADER_STOP.split(m["org"], maxsplit=1)[0]
         org = _usable(_clean_name(org))
         if org and _ORGAN_END_RE.search(org):
@@ -657,13 +660,12 @@ def _extends(place: str, other: str, gaz: Gazetteer) -> bool:
     return bool(chain) and chain[0].start == 0
 
 
-def _organ(
-    text: str, sections: list[Section], head: str, signed_by: str | None
-) -> tuple[str | None, int | None]:
+def _organ(seg: Segmentation, head: str, signed_by: str | None) -> tuple[str | None, int | None]:
     """The issuing body and the title's year."""
     gaz = gazetteer()
-    title, title_year, title_others = _title(head)
-    others = [o for o in (_header_organ(head), _compiled_by(text), signed_by, _contact(head)) if o]
+    text, sections = seg.text, seg.sections
+    title, title_year, title_others = _title(seg, head)
+    others = [o for o in (_header_organ(seg), _compiled_by(text), signed_by, _contact(head)) if o]
 
     if title is not None and not title.place_only:
         name = _canonical(title.name, keep_office=True)
@@ -771,12 +773,12 @@ def format_era(text: str, year: int | None) -> str:
 # =============================================================================================
 
 
-def _published(head: str, signed_on: date | None, report_year: int | None) -> date | None:
+def _published(seg: Segmentation, signed_on: date | None, report_year: int | None) -> date | None:
     """The header's publication date, else the signature's; only dates a report can bear."""
     found: list[date | None] = []
     for field in _HEADER_DATES:
-        for m in field.finditer(head):
-            d = _DATE.match(head, m.end())
+        for m in _header_fields(seg, field):
+            d = _DATE.match(seg.text, m.end())
             if d:
                 found.append(_date_of(d))
     found.append(signed_on)
@@ -786,10 +788,12 @@ def _published(head: str, signed_on: date | None, report_year: int | None) -> da
     return None
 
 
-def extract_metadata(text: str, sections: list[Section]) -> ReportMetadata:
-    head = text[:_HEAD_CHARS]
+def extract_metadata(seg: Segmentation) -> ReportMetadata:
+    """Metadata of one document from its segmentation (its text, line kinds and sections)."""
+    text, sections = seg.text, seg.sections
+    head = text[:HEAD_CHARS]
     signed_by, signed_on = _signature(text)
-    organ, title_year = _organ(text, sections, head, signed_by)
+    organ, title_year = _organ(seg, head, signed_by)
     period = _stated_period(text)
     year = _report_year(text, title_year, period)
     if period is None and year is not None:
@@ -806,6 +810,6 @@ def extract_metadata(text: str, sections: list[Section]) -> ReportMetadata:
         report_year=year,
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
-        published_on=_published(head, signed_on, year),
+        published_on=_published(seg, signed_on, year),
         format_era=format_era(text, year),
     )

@@ -15,10 +15,12 @@ feature lexicon; the *zero rules* that say which items a zero statement sets (a 
 statement names, so `未收到法人或其他组织的申请` is not apply.new = 0); the extra unit words a
 metric family is counted in (`行政复议0次`); *implied-all* clauses that give the count just stated
 to one item (`…315件,均通过政务网渠道提交`, `行政复议1件,结果维持`); and the sum words that close
-a list of published counts (`总计2401条`). The era is the one extraction decided (`era`).
+a list of published counts (`总计2401条`). The era is the one extraction decided (`era`); which lines
+are prose, headings, table rows or page chrome is the segmentation's (pipeline.sections): the scan
+passes over table rows and chrome, and joins only prose lines that a hard wrap broke.
 
 Precision over recall: a number becomes a fact only when its own clause (or the sentence's topic)
-ties it to a metric; table rows (lines with '|'), mojibake, dates, percentages, phone numbers and
+ties it to a metric; table rows, page chrome, mojibake, dates, percentages, phone numbers and
 document numbers never do. Per (metric, breakdown) the strongest reading wins, the first on ties.
 """
 
@@ -44,7 +46,8 @@ from pipeline.numbers import (
     first_chars,
     quantity_from_match,
 )
-from pipeline.records import Fact, NormalizedDoc, Section
+from pipeline.records import Fact, NormalizedDoc
+from pipeline.sections import PROSE, Segmentation
 
 # --- rules ---------------------------------------------------------------------------------------------
 #
@@ -211,9 +214,6 @@ _CLAUSE_MARKS = frozenset(",，:：")  # end a clause only
 _OPEN = frozenset("(（")
 _CLOSE = frozenset(")）")
 _FINAL_PUNCT = frozenset("。!！?？;；:：")
-_HEADING = re.compile(
-    r"[ \t]*(?:#|[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.](?!\d)|第[一二三四五六七八九十]+)"
-)
 _WS = re.compile(r"\s+")
 _POST = re.compile(r"[^,，、:：;；。!！?？()（）\d]{0,20}")
 _CLAUSE_REST = re.compile(r"[^,，;；。!！?？\n]{0,60}")
@@ -501,10 +501,10 @@ class _Draft:
     ev_end: int = -1
 
 
-def extract_narrative(doc: NormalizedDoc, sections: list[Section], era: str) -> list[Fact]:
+def extract_narrative(doc: NormalizedDoc, seg: Segmentation, era: str) -> list[Fact]:
     """Contract metrics stated in prose: one fact per (metric, breakdown), offsets into `doc.text`."""
     std = era.startswith("std")
-    scanner = _Scanner(doc, sections, std)
+    scanner = _Scanner(doc, seg, std)
     scanner.run()
     return scanner.facts()
 
@@ -512,8 +512,10 @@ def extract_narrative(doc: NormalizedDoc, sections: list[Section], era: str) -> 
 class _Scanner:
     """One left-to-right pass over the text; the state is the current sentence, clause and topic."""
 
-    def __init__(self, doc: NormalizedDoc, sections: list[Section], std: bool):
+    def __init__(self, doc: NormalizedDoc, seg: Segmentation, std: bool):
         self.text = doc.text
+        self.seg = seg
+        sections = seg.sections
         self.std = std
         self.garbled = sorted(doc.mojibake_spans)
         self.garbled_starts = [s for s, _ in self.garbled]
@@ -524,7 +526,7 @@ class _Scanner:
         self.best: dict[tuple[str, str], tuple[int, _Draft]] = {}
         self.open_drafts: list[_Draft] = []
         # scan state
-        self.line_start = self.sent_start = self.ev_start = self.clause_start = self.cut = 0
+        self.sent_start = self.ev_start = self.clause_start = self.cut = 0
         self.topic: str | None = None
         self.last_total: tuple[str, float] | None = (
             None  # the sentence's latest count `_IMPLIED_ALL` may refer to
@@ -536,9 +538,8 @@ class _Scanner:
 
     def run(self) -> None:
         text, n = self.text, len(self.text)
-        pos = _skip_table_lines(text, 0)
+        pos = self.seg.past_rows(0)
         self._reset(pos)
-        self.line_start = pos
         self.boundary = 0  # index of the next section boundary
         self.eol = -1  # end of the line `_skip` last looked at
         spans = _FactSpans(text)
@@ -604,12 +605,7 @@ class _Scanner:
             if self.eol < 0:
                 self.eol = len(text)
         eol = self.eol
-        if (
-            nxt > eol
-            and eol < len(text)
-            and eol not in spans.joined
-            and not _is_soft_newline(text, eol, self.line_start)
-        ):
+        if nxt > eol and eol < len(text) and eol not in spans.joined and not _is_soft_newline(self.seg, eol):
             self._boundary(eol)
             return self._delimiter("\n", eol, eol + 1)
         limit = min(nxt, eol)
@@ -637,10 +633,9 @@ class _Scanner:
         if self.garbled and _in_spans(self.garbled, self.garbled_starts, i, i + 1):
             return end  # a '?' or ';' inside mojibake (`中国?廊坊`) ends nothing
         if ch == "\n":
-            if _is_soft_newline(self.text, i, self.line_start):
-                self.line_start = end
+            if _is_soft_newline(self.seg, i):
                 return end
-            resume = self.line_start = _skip_table_lines(self.text, end)
+            resume = self.seg.past_rows(end)
             self._reset(resume)
             return resume
         if ch in _SENTENCE_END:
@@ -692,7 +687,7 @@ class _Scanner:
         ctx = _Context(self, unit_kind == "money", q.kind == "bare", label, start, end, q.value)
         metrics, self.topic = _classify(_features(label), ctx)
         if not metrics and unit_kind == "count":
-            post = _post_label(text, end)
+            post = _post_label(self.seg, end)
             if post:  # `3件驳回诉求`, `1件涉及…的行政复议`
                 ctx.label = label + post
                 found = {k: v for k, v in _features(ctx.label).items() if k not in _NOT_AFTER}
@@ -864,30 +859,14 @@ def _in_spans(spans: list[tuple[int, int]], starts: list[int], start: int, end: 
     return i >= 0 and spans[i][1] > start
 
 
-def _is_soft_newline(text: str, i: int, line_start: int) -> bool:
-    """A line break inside a sentence (hard-wrapped PDF text), not the end of a paragraph or heading."""
-    line = text[line_start:i].rstrip()
-    if len(line) < 15 or line[-1] in _FINAL_PUNCT or "|" in line or _HEADING.match(line):
+def _is_soft_newline(seg: Segmentation, i: int) -> bool:
+    """The line break at `i` is inside a sentence (hard-wrapped PDF text): two prose lines, the first
+    long and without a final punctuation mark (not the end of a paragraph, heading or table)."""
+    n = seg.line(i)
+    if n + 1 >= len(seg.kinds) or seg.kinds[n] != PROSE or seg.kinds[n + 1] != PROSE:
         return False
-    nxt_end = text.find("\n", i + 1)
-    nxt = text[i + 1 : nxt_end if nxt_end >= 0 else len(text)]
-    return bool(nxt.strip()) and "|" not in nxt and not _HEADING.match(nxt)
-
-
-def _skip_table_lines(text: str, pos: int) -> int:
-    """From a line start, skip the following table rows (lines holding '|'); return the new start.
-
-    A long line with a few '|' (a whole report on one line around a flattened table) is kept:
-    there '|' only ends sentences."""
-    n = len(text)
-    while pos < n:
-        end = text.find("\n", pos)
-        end = n if end < 0 else end
-        pipes = text.count("|", pos, end)
-        if not pipes or (end - pos > 300 and pipes * 40 < end - pos):
-            return pos
-        pos = end + 1
-    return n
+    line = seg.text[seg.starts[n] : i].rstrip()
+    return len(line) >= 15 and line[-1] not in _FINAL_PUNCT
 
 
 #: Cheap, generous finders of the tokens that can make a fact (see `_FactSpans`); each starts with a
@@ -948,11 +927,11 @@ class _FactSpans:
         return self.starts[i] if i < len(self.starts) else n
 
 
-def _post_label(text: str, at: int) -> str:
+def _post_label(seg: Segmentation, at: int) -> str:
     """Words right after a number's unit, up to the next delimiter (`3件驳回诉求`)."""
-    words = _POST.match(text, at).group(0)
+    words = _POST.match(seg.text, at).group(0)
     newline = words.find("\n")
-    if newline >= 0 and not _is_soft_newline(text, at + newline, text.rfind("\n", 0, at + newline) + 1):
+    if newline >= 0 and not _is_soft_newline(seg, at + newline):
         words = words[:newline]
     return _clean(words)
 

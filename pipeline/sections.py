@@ -1,26 +1,107 @@
-"""Heading hierarchy and section kinds of a normalized report (pure, linear time).
+"""One segmentation pass over a normalized report: every line typed once, and the heading hierarchy.
 
-Levels: 1 = ``一、`` (or ``第一部分``), 2 = ``(一)``, 3 = ``1.`` / ``1、``, 4 = ``一是``.  A section runs from its
-heading to the next heading of the same or a higher level (or the end of the text).  Text before
-the first heading, when there is any, is a preamble section (level 1, kind ``other``, empty
-heading), so the sections of a document cover it from its first character (markdown marks aside).
+`segment(text)` gives each line one kind, and every later stage (metadata, tables, narrative) reads
+those kinds instead of deciding again:
 
-Headings normally start a line (after optional indentation or markdown ``#``).  Reports
-flattened to one line ("...。一、总体情况2019年,...") get level-1/2 headings after a sentence
-end too, but only in numbering order, so enumerations in running text stay text.
+- ``blank``: nothing but whitespace;
+- ``values``: a table row of value cells only (``| 1 | 0 |``, ``3 |``, ``0 0 0``, ``|``): numbers,
+  not-applicable marks (``/``, ``—``, ``无``), markdown separators, empty cells;
+- ``row``: another table row: a line holding ``|`` (a label or header row), a numbered line naming a
+  row of the standard tables (``一、本年新收政府信息公开申请数量``, ``(三)不`` / ``予公开`` wrapped,
+  ``(四)无2.没有现成信息需要另`` glued; the labels come from pipeline.formats), or a numbered line
+  whose value cells follow on the next line;
+- ``heading``: a section heading at the start of the line (its level and section are in `sections`);
+- ``chrome``: page furniture of the scraped page above the report: a short line in the head holding
+  a page-header field (``索引号:``, ``发布机构:``, ``发布日期:``) or a breadcrumb (``当前位置``);
+- ``prose``: everything else. A very long line whose few ``|`` are sentence ends (a whole report
+  flattened onto one line around a table) is prose too.
 
-Table rows are never headings: a line holding ``|``, a line followed by pipe cells, or a line
-naming a row of the standard tables (``一、本年新收政府信息公开申请数量``, ``(一)予以公开``,
-``1.属于国家秘密``...).
+Heading levels: 1 = ``一、`` (or ``第一部分``), 2 = ``(一)``, 3 = ``1.`` / ``1、``, 4 = ``一是``.  A section
+runs from its heading to the next heading of the same or a higher level (or the end of the text).
+Text before the first heading, when there is any, is a preamble section (level 1, kind ``other``,
+empty heading), so the sections of a document cover it from its first character (markdown marks
+aside).  Headings normally start a line (after optional indentation or markdown ``#``).  Reports
+flattened to one line ("...。一、总体情况2019年,...") get level-1/2 headings after a sentence end too,
+but only in numbering order, so enumerations in running text stay text.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import chain
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from itertools import accumulate, chain
 
 from pipeline import formats
 from pipeline.records import Section
+
+BLANK, VALUES, ROW, HEADING, CHROME, PROSE = "blank", "values", "row", "heading", "chrome", "prose"
+TABLE_KINDS = frozenset({VALUES, ROW})
+
+# --- table rows ------------------------------------------------------------------------------
+
+#: One value cell: a number (also with thousands separators), a markdown separator, a
+#: not-applicable mark, or an HTML blank.
+VALUE = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
+_VALUES_ROW = re.compile(rf"[ \t|]*(?:{VALUE}(?:[ \t|]+{VALUE})*)?[ \t|]*")
+_VALUE_FIRST = frozenset("0123456789+-:/\\—–×无不& \t")
+#: A line longer than this whose '|' are fewer than one per _SPARSE_PIPES characters is running text
+#: (a whole report on one line around a flattened table): there '|' only ends sentences.
+_LONG_LINE = 300
+_SPARSE_PIPES = 40
+
+
+def _line_kind(line: str) -> str:
+    """The kind a line's own characters give (headings, labels and chrome are settled after)."""
+    if "|" in line:
+        if _VALUES_ROW.fullmatch(line):
+            return VALUES
+        return PROSE if len(line) > _LONG_LINE and line.count("|") * _SPARSE_PIPES < len(line) else ROW
+    if not line or line.isspace():
+        return BLANK
+    if line[0] in _VALUE_FIRST and _VALUES_ROW.fullmatch(line):
+        return VALUES
+    return PROSE
+
+
+def _leading_cjk(label: str) -> str:
+    return re.match(r"[\u4e00-\u9fff]*", label).group(0)
+
+
+#: Row labels of 表三 (pipeline.formats): their first four characters, and a label of two
+#: characters (总计, 其他) only as a whole word. A numbered line starting so is a table row.
+_TABLE_ROW_LABEL = "|".join(
+    dict.fromkeys(
+        re.escape(_leading_cjk(row.identifying)[:4])
+        + ("" if len(row.identifying) > 2 else r"(?![\u4e00-\u9fff])")
+        for row in formats.TABLE3_ROWS
+        if _leading_cjk(row.identifying)
+    )
+)
+_TABLE_ROW_START = re.compile(_TABLE_ROW_LABEL)
+#: A numbered sub-row glued into a label ("(四)无2.没有现成信息需要另").
+_GLUED_ROW_LABEL = re.compile(rf"\d[.、](?:{_TABLE_ROW_LABEL})")
+
+# --- page chrome -----------------------------------------------------------------------------
+
+#: The head of the text, where a scraped page prints its title and page-header fields.
+HEAD_CHARS = 4000
+#: Page-header fields naming the publisher, and dating the publication (in order of preference).
+ORGAN_FIELDS = ("发布机构", "发文机关", "发布单位", "来源单位", "信息来源", "来源", "单位")
+DATE_FIELDS = (("发布日期", "公开日期", "发布时间", "公开时间", "发文日期"), ("成文日期", "印发日期"))
+_OTHER_FIELDS = ("索引号", "文号", "主题分类", "公开方式", "栏目", "点击数", "浏览次数", "访问量")
+_FIELDS = (*ORGAN_FIELDS, *chain(*DATE_FIELDS), *_OTHER_FIELDS)
+_BREADCRUMBS = ("当前位置", "所在位置", "现在的位置")
+_CHROME = re.compile(
+    # the lookahead on the first characters lets a search skip ordinary text
+    f"(?=[{''.join(sorted({w[0] for w in (*_FIELDS, *_BREADCRUMBS)}))}])"
+    f"(?:(?:{'|'.join(_FIELDS)})[ \t]*[:|]"
+    f"|(?:{'|'.join(chain(*DATE_FIELDS))})[ \t]*(?:19|20)\\d\\d"  # 发布日期2019-03-11
+    f"|{'|'.join(_BREADCRUMBS)})"
+)
+_CHROME_MAX = 200  # a longer line is the report itself, whatever it starts with
+
+# --- headings --------------------------------------------------------------------------------
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = "[一二三四五六七八九十]{1,3}"
@@ -41,29 +122,10 @@ _HEADING_BODY = (
 _HEADING = re.compile(r"(?P<lead>[\n。!?])" + _HEADING_BODY)
 _HEADING_AT_START = re.compile(r"(?P<lead>(?!))?" + _HEADING_BODY)
 
-#: Row labels of 表三 (their first CJK characters, pipeline.formats): a "heading" starting so is a table row.
-_TABLE_ROW_LABEL = re.compile(
-    "|".join(
-        dict.fromkeys(
-            re.escape(re.match(r"[\u4e00-\u9fff]+", row.identifying).group(0)[:4])
-            for row in formats.TABLE3_ROWS
-            if len(row.identifying) > 2
-        )
-    )
-    + "|总计|其他\\s*$"
-)
-
-#: A numbered sub-row glued into a label ("(四)无2.没有现成信息需要另").
-_GLUED_ROW_LABEL = re.compile(r"\d[.、](?:" + _TABLE_ROW_LABEL.pattern.replace("|其他\\s*$", "") + ")")
-
-#: A line of table cells holding values or nothing ("|", "3 |", "| 1 | 0 |").
-_VALUE_CELL = re.compile(r"^[ \t]*+\|?(?:[ \t]*+[\d.,%/\-—]*+[ \t]*+\|)++[ \t]*+$")
-
 _HEADING_END = re.compile(r"[。;:!?]")
 _INLINE_END = re.compile(r"[。;:!?,]")
 _MAX_HEADING = 40
 _LOOKAHEAD = 400
-
 # --- kinds -----------------------------------------------------------------------------------
 
 #: (kind, pattern) in priority order: a review heading often also says 申请 ("因…申请行政复议").
@@ -102,37 +164,134 @@ def _cn_number(numeral: str) -> int:
     return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(units, 0) if units else 0)
 
 
-def _line_end(text: str, pos: int) -> int:
-    """End of the line at ``pos``, looking at most _LOOKAHEAD characters ahead (linear overall)."""
-    limit = min(len(text), pos + _LOOKAHEAD)
-    end = text.find("\n", pos, limit)
-    return limit if end < 0 else end
+# --- the pass --------------------------------------------------------------------------------
 
 
-def _next_line_is_cell(text: str, line_end: int) -> bool:
-    """The next non-blank line is a value cell ("|", "| 3 |", "3 |"): the current line is a row label.
+@dataclass(frozen=True, slots=True)
+class Segmentation:
+    """A document's lines, each with its kind, and its sections; line `i` is text[starts[i]:end(i)]."""
 
-    A header row ("| 信息内容 | 本年制发件数 |") does not count: a heading may precede a table.
-    """
-    pos = line_end
-    for _ in range(3):  # skip at most a couple of blank lines
-        if pos >= len(text) or text[pos] != "\n":
-            return False
-        nxt = _line_end(text, pos + 1)
-        line = text[pos + 1 : nxt].strip()
-        if line:
-            return _VALUE_CELL.match(line) is not None
-        pos = nxt
-    return False
+    text: str
+    starts: list[int]
+    kinds: list[str]
+    sections: list[Section]
+
+    def line(self, pos: int) -> int:
+        """Index of the line holding `pos` (a line's '\\n' belongs to it)."""
+        return bisect_right(self.starts, pos) - 1
+
+    def end(self, i: int) -> int:
+        """Where line `i` ends: its '\\n', or the end of the text."""
+        return self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(self.text)
+
+    def filled(self, i: int, blanks: int | None = None) -> int | None:
+        """The first line from `i` on that is not blank (passing at most `blanks` blank lines), or None."""
+        kinds, last = self.kinds, len(self.kinds) if blanks is None else min(len(self.kinds), i + blanks + 1)
+        while i < last and kinds[i] == BLANK:
+            i += 1
+        return i if i < last else None
+
+    def cells(self, i: int) -> int:
+        """Value cells of a `values` line (0 for any other line)."""
+        if self.kinds[i] != VALUES:
+            return 0
+        return len(self.text[self.starts[i] : self.end(i)].replace("|", " ").split())
+
+    def past_rows(self, pos: int) -> int:
+        """From a line start, past the table rows and chrome lines that follow (where prose may go on)."""
+        i = self.line(pos)
+        while i < len(self.kinds) and (self.kinds[i] in TABLE_KINDS or self.kinds[i] == CHROME):
+            i += 1
+        return self.starts[i] if i < len(self.starts) else len(self.text)
+
+    def of_kind(self, kind: str, start: int, end: int) -> list[int]:
+        """Indices of the lines of `kind` that start within [start, end)."""
+        kinds = self.kinds
+        lines = range(bisect_left(self.starts, start), bisect_left(self.starts, end))
+        return [i for i in lines if kinds[i] == kind]
+
+
+def segment(text: str) -> Segmentation:
+    """Type every line of `text` and find its sections (linear time)."""
+    lines = text.split("\n")
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    kinds = [_line_kind(line) for line in lines]
+    seg = Segmentation(text, starts, kinds, [])
+    heads = _headings(seg)
+    for i in range(seg.line(HEAD_CHARS) + 1):
+        line = lines[i]
+        if kinds[i] in (PROSE, ROW) and len(line) <= _CHROME_MAX and _CHROME.search(line):
+            kinds[i] = CHROME
+    seg.sections.extend(_sections(text, heads))
+    return seg
+
+
+def _headings(seg: Segmentation) -> list[tuple[int, int, str]]:
+    """(start, level, heading) of every heading; numbered lines that are table rows become rows."""
+    text, kinds = seg.text, seg.kinds
+    heads: list[tuple[int, int, str]] = []
+    last_l1 = last_l2 = 0
+    first = _HEADING_AT_START.match(text)
+    for m in chain((first,) if first else (), _HEADING.finditer(text, first.end() if first else 0)):
+        level = 1 if m["l1"] else 2 if m["l2"] else 3 if m["l3"] else 4
+        inline = m["lead"] is not None and m["lead"] != "\n"
+        if inline and level > 2:
+            continue
+        start = m.start(f"l{level}")
+        i = seg.line(start)
+        if kinds[i] in TABLE_KINDS:
+            continue
+        end = min(seg.end(i), start + _LOOKAHEAD)
+        if inline:
+            number = _cn_number(m[f"n{level}"] or m["p1"])
+            # A flattened report: accept only the next number of its level (or a restart at 1).
+            if level == 1 and number not in (last_l1 + 1, 1):
+                continue
+            if level == 2 and number not in (last_l2 + 1, 1):
+                continue
+            end = _inline_end(text, m.end(), end)
+        if text.find("|", start, end) >= 0:  # a cell border in its text: a flattened table row
+            continue
+        heading = _heading_text(text, start, m.end(f"l{level}"), end)
+        label = heading[m.end(f"l{level}") - start :].lstrip()
+        if not label:
+            continue
+        if _is_table_label(label, text, end) or (not inline and _cells_follow(seg, i, end)):
+            if not inline:
+                kinds[i] = ROW
+            continue
+        if level == 1:
+            last_l1, last_l2 = _cn_number(m["n1"] or m["p1"]), 0
+        elif level == 2:
+            last_l2 = _cn_number(m["n2"])
+        if not inline:
+            kinds[i] = HEADING
+        heads.append((start, level, heading))
+    return heads
+
+
+def _cells_follow(seg: Segmentation, i: int, end: int) -> bool:
+    """The next non-blank line (past at most two blank ones) is value cells between '|' ("|",
+    "| 3 |", "3 |"): line `i` is a row label. A header row ("| 信息内容 | 本年制发件数 |") does not
+    count: a heading may precede a table."""
+    if end != seg.end(i):  # a line longer than the look-ahead
+        return False
+    nxt = seg.filled(i + 1, blanks=2)
+    return (
+        nxt is not None
+        and seg.kinds[nxt] == VALUES
+        and seg.text.find("|", seg.starts[nxt], seg.end(nxt)) >= 0
+    )
 
 
 def _is_table_label(label: str, text: str, line_end: int) -> bool:
     """A row label of the standard tables, also when wrapped ("(三)不" / "予公开") or glued."""
-    if _TABLE_ROW_LABEL.match(label) or _GLUED_ROW_LABEL.search(label):
+    if _TABLE_ROW_START.match(label) or _GLUED_ROW_LABEL.search(label):
         return True
     if len(label) <= 3:  # a wrapped cell: read on into the next line
-        joined = label + text[line_end + 1 : _line_end(text, line_end + 1)].strip()
-        return bool(_TABLE_ROW_LABEL.match(joined))
+        nxt = text.find("\n", line_end + 1, line_end + 1 + _LOOKAHEAD)
+        joined = label + text[line_end + 1 : nxt if nxt >= 0 else line_end + 1 + _LOOKAHEAD].strip()
+        return bool(_TABLE_ROW_START.match(joined))
     return False
 
 
@@ -143,40 +302,14 @@ def _heading_text(text: str, start: int, label_start: int, line_end: int) -> str
     return text[start : m.start() if m else end].strip().rstrip("*# \t")[:_MAX_HEADING]
 
 
-def split_sections(text: str) -> list[Section]:
-    """The document's sections in text order (ordinal = position in the list), preamble first."""
-    heads: list[tuple[int, int, str]] = []  # (start, level, heading)
-    last_l1 = last_l2 = 0
-    first = _HEADING_AT_START.match(text)
-    for m in chain((first,) if first else (), _HEADING.finditer(text, first.end() if first else 0)):
-        level = 1 if m["l1"] else 2 if m["l2"] else 3 if m["l3"] else 4
-        start = m.start(f"l{level}")
-        line_end = _line_end(text, start)
-        inline = m["lead"] is not None and m["lead"] != "\n"
-        if inline:
-            if level > 2:
-                continue
-            number = _cn_number(m[f"n{level}"] or m["p1"])
-            # A flattened report: accept only the next number of its level (or a restart at 1).
-            if level == 1 and number not in (last_l1 + 1, 1):
-                continue
-            if level == 2 and number not in (last_l2 + 1, 1):
-                continue
-            line_end = _inline_end(text, m.end(), line_end)
-        if text.find("|", start, line_end) >= 0:  # a table row
-            continue
-        heading = _heading_text(text, start, m.end(f"l{level}"), line_end)
-        label = heading[m.end(f"l{level}") - start :].lstrip()
-        if not label or _is_table_label(label, text, line_end):
-            continue
-        if not inline and _next_line_is_cell(text, line_end):
-            continue
-        if level == 1:
-            last_l1, last_l2 = _cn_number(m["n1"] or m["p1"]), 0
-        elif level == 2:
-            last_l2 = _cn_number(m["n2"])
-        heads.append((start, level, heading))
+def _inline_end(text: str, pos: int, line_end: int) -> int:
+    """In a flattened line, a heading's text ends at the first sentence end after it."""
+    m = _INLINE_END.search(text, pos, min(line_end, pos + 120))
+    return m.start() if m else min(line_end, pos + _MAX_HEADING)
 
+
+def _sections(text: str, heads: list[tuple[int, int, str]]) -> list[Section]:
+    """The document's sections in text order (ordinal = position in the list), preamble first."""
     sections: list[Section] = []
     if not heads or text[: heads[0][0]].strip(" \t\r\n#*>"):
         first = heads[0][0] if heads else len(text)
@@ -197,12 +330,6 @@ def split_sections(text: str) -> list[Section]:
         parents.append((level, kind))
         sections.append(Section(len(sections), level, kind, heading, start, ends[i]))
     return sections
-
-
-def _inline_end(text: str, pos: int, line_end: int) -> int:
-    """In a flattened line, a heading's text ends at the first sentence end after it."""
-    m = _INLINE_END.search(text, pos, min(line_end, pos + 120))
-    return m.start() if m else min(line_end, pos + _MAX_HEADING)
 
 
 def _kind(heading: str, level: int, parent_kind: str | None) -> str:

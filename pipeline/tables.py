@@ -33,7 +33,8 @@ from decimal import Decimal, InvalidOperation
 from pipeline import formats
 from pipeline.formats import Row
 from pipeline.numbers import first_chars
-from pipeline.records import Fact, Finding, NormalizedDoc, Section, TableCell
+from pipeline.records import Fact, Finding, NormalizedDoc, TableCell
+from pipeline.sections import VALUE, VALUES, Segmentation
 
 
 @dataclass(slots=True)
@@ -265,15 +266,11 @@ _DIGITS_HEAD = re.compile(r"[+\-]?\d+(?:\.\d+)?")
 #: A character right after a number that makes the number prose (`30件`, `12,`), not a table cell.
 _PROSE_AFTER = frozenset("件条个项次人家元万亿%‰余多年月日号天份页期名位宗起例笔批,。;:、!?)（(")
 _MAX_CELLS = 32  # no standard table row has more cells; longer runs are cut (and then fail the shape check)
-_VALUE = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|[+\-]?\d+(?:\.\d+)?|:?-+:?|[/\\—–×]+|无|不适用|&nbsp;)"
-#: A line of ≥2 value cells and nothing else (a value row whose label floated away).
-_ORPHAN_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})+[ \t|]*$", re.MULTILINE)
 _DAMAGED_ROW = re.compile(
     rf"^[ \t|]*(?P<ordinal>\d)\s*[.、]\s*[\u4e00-\u9fff“”\"]{{2,30}}[ \t|]+"
-    rf"(?P<values>{_VALUE}(?:[ \t|]+{_VALUE})+)[ \t|]*$",
+    rf"(?P<values>{VALUE}(?:[ \t|]+{VALUE})+)[ \t|]*$",
     re.MULTILINE,
 )
-_VALUE_LINE = re.compile(rf"^[ \t|]*{_VALUE}(?:[ \t|]+{_VALUE})*[ \t|]*$", re.MULTILINE)  # ≥1 value
 
 
 @dataclass(slots=True)
@@ -534,9 +531,9 @@ class _Row:
         return any(c.kind in ("number", "na") for c in self.cells)
 
 
-def _read_row(text: str, label: _Label, stop: int, per_line: bool, money: bool) -> _Row:
-    row = _read_inline_row(text, label, stop, money)
-    return _read_row_lines(text, row, stop, money) if per_line else row
+def _read_row(seg: Segmentation, label: _Label, stop: int, per_line: bool, money: bool) -> _Row:
+    row = _read_inline_row(seg.text, label, stop, money)
+    return _read_row_lines(seg, row, stop, money) if per_line else row
 
 
 def _read_inline_row(text: str, label: _Label, stop: int, money: bool) -> _Row:
@@ -551,66 +548,64 @@ def _read_inline_row(text: str, label: _Label, stop: int, money: bool) -> _Row:
     return _Row(label, [], layout, label.start, end_of_line)
 
 
-def _next_line(text: str, pos: int, stop: int) -> tuple[int, int] | None:
-    """(start, end) of the first line at or after `pos` with anything but whitespace, before `stop`."""
-    while pos < stop:
-        end = _line_end(text, pos, stop)
-        if text[pos:end].strip(" \t\r"):
-            return pos, end
-        pos = end + 1
-    return None
+def _value_line(seg: Segmentation, pos: int, stop: int, least: int) -> tuple[int, int] | None:
+    """(start, end) of the first non-blank line from `pos` on when the segmentation found it a row of
+    at least `least` value cells, ending before `stop`."""
+    i = seg.filled(seg.line(pos))
+    if i is None or seg.kinds[i] != VALUES or seg.end(i) > stop or seg.cells(i) < least:
+        return None
+    return seg.starts[i], seg.end(i)
 
 
-def _next_value_line(text: str, inline: _Row, stop: int, single: bool = False) -> _Row | None:
-    """A label line without values followed by a line of ≥2 value cells (≥1 when `single`) and nothing
-    else (a PDF text layer or a wrapped label prints the values under the label): that line is the row."""
+def _next_value_line(seg: Segmentation, inline: _Row, stop: int, single: bool = False) -> _Row | None:
+    """A label line without values followed by a line of ≥2 value cells (≥1 when `single`, ≥1 number)
+    and nothing else (a PDF text layer or a wrapped label prints the values under the label): that
+    line is the row."""
     if inline.prose or inline.cells or inline.end >= stop:
         return None
-    line = _next_line(text, inline.end + 1, stop)
-    if line is None:
+    text = seg.text
+    line = _value_line(seg, inline.end + 1, stop, 1 if single else 2)
+    if line is None or not _NUMBER.search(text, *line):
         return None
     pos, end = line
-    m = (_VALUE_LINE if single else _ORPHAN_LINE).match(text, pos, end)
-    if m is None or m.end() != end or not _NUMBER.search(m.group(0)):
-        return None
     cells = _orphan_cells(text, pos, end)
-    after = _next_line(text, end + 1, stop)
-    if len(cells) == 1 and after is not None and _VALUE_LINE.fullmatch(text, *after):
+    if len(cells) == 1 and _value_line(seg, end + 1, stop, 1) is not None:
         return None  # one cell per line, not a row under its label
-    layout = "pipe" if "|" in m.group(0) else "space"
+    layout = "pipe" if "|" in text[pos:end] else "space"
     if layout == "pipe":
         for cell in cells:
             cell.digits = None  # pipes delimit the cells: never split further
     return _Row(inline.label, cells, layout, inline.start, end)
 
 
-def _read_row_lines(text: str, inline: _Row, stop: int, money: bool) -> _Row:
+def _read_row_lines(seg: Segmentation, inline: _Row, stop: int, money: bool) -> _Row:
     """`_read_row` with per_line=True, given the inline reading: the value line under an empty label
     line, or one cell per line after it."""
-    under = _next_value_line(text, inline, stop)
+    under = _next_value_line(seg, inline, stop)
     if under is not None:
         return under
     if inline.prose or inline.cells:
         return inline
     end_of_line = inline.end
     if end_of_line < stop:
-        cells = _line_cells(text, end_of_line + 1, stop, money)
+        cells = _line_cells(seg.text, end_of_line + 1, stop, money)
         if cells:
             return _Row(inline.label, cells, "lines", inline.start, cells[-1].end)
     return _Row(inline.label, [], inline.layout, inline.start, end_of_line)
 
 
-def _orphan_rows(text: str, start: int, end: int, labelled: set[int]) -> list[_Row]:
+def _orphan_rows(seg: Segmentation, start: int, end: int, labelled: set[int]) -> list[_Row]:
     """Lines of ≥2 value cells (≥1 number) and nothing else: value rows shredded from their labels;
     and value rows whose label no official label matches (glyphs lost in a PDF text layer:
     `2.其他法律行政止公开 0 0 …`), kept with their ordinal. `labelled`: starts of labels read.
 
     Cells are read lazily (`_orphan_cells`) since only rows the alignment places are ever needed.
     """
+    text = seg.text
     rows = [
-        _Row(None, [], "pipe", m.start(), m.end())
-        for m in _ORPHAN_LINE.finditer(text, start, end)
-        if _NUMBER.search(m.group(0))
+        _Row(None, [], "pipe", seg.starts[i], seg.end(i))
+        for i in seg.of_kind(VALUES, start, end)
+        if seg.cells(i) >= 2 and _NUMBER.search(text, seg.starts[i], seg.end(i))
     ]
     for m in _DAMAGED_ROW.finditer(text, start, end):
         if not labelled.intersection(range(m.start(), m.start("values"))):
@@ -641,8 +636,9 @@ def _load(text: str, row: _Row) -> _Row:
 
 
 class _Out:
-    def __init__(self, doc: NormalizedDoc) -> None:
+    def __init__(self, doc: NormalizedDoc, seg: Segmentation) -> None:
         self.text = doc.text
+        self.seg = seg
         self.result = TableExtraction()
         self._spans = sorted(doc.mojibake_spans)
         self._span_starts = [s for s, _ in self._spans]
@@ -707,17 +703,18 @@ class _Out:
         self.result.findings.append(Finding(check_name=check, detail=detail[:300], observed=observed))
 
 
-def extract_tables(doc: NormalizedDoc, sections: list[Section], era: str) -> TableExtraction:
-    """Facts, cells and findings of 表二, 表三 and 表四 wherever their official labels occur."""
-    out = _Out(doc)
+def extract_tables(doc: NormalizedDoc, seg: Segmentation, era: str) -> TableExtraction:
+    """Facts, cells and findings of 表二, 表三 and 表四 wherever their official labels occur (value
+    rows without a label: the segmentation's `values` lines)."""
+    out = _Out(doc, seg)
     text = doc.text
     t2_marker = _T2_MARKER.search(text)
-    t3_start = _table3_start(text, 0)
+    t3_start = _table3_start(seg, 0)
     t2_last = 0
     if t2_marker is not None:
         t2_end = t3_start
         if t2_end is not None and t2_end < t2_marker.start():  # a prose mention, or 表三 printed first
-            t2_end = _table3_start(text, t2_marker.start())
+            t2_end = _table3_start(seg, t2_marker.start())
         t2_last = _extract_table2(
             out, text, t2_marker.start(), t2_end if t2_end is not None else len(text), era
         )
@@ -731,10 +728,11 @@ def extract_tables(doc: NormalizedDoc, sections: list[Section], era: str) -> Tab
 # --- 表三 ------------------------------------------------------------------------------------------------
 
 
-def _table3_start(text: str, after: int) -> int | None:
+def _table3_start(seg: Segmentation, after: int) -> int | None:
     """Where 表三 begins: the corner note / 申请人情况 header just above its first row with values
     (`一、本年新收…` or `二、上年结转…`), else the first such header (a table whose rows all lost
     their labels)."""
+    text = seg.text
     first_row = None
     # Without the core of either first row anywhere, no label of one can be found (only these count).
     labels = _T3_LABELS.scan(text, after, len(text)) if _T3_FIRST_ROWS.search(text, after) else ()
@@ -743,12 +741,12 @@ def _table3_start(text: str, after: int) -> int | None:
         if spec.key not in ("apply.new", "apply.carried_over"):
             continue
         bound = min(len(text), m.end() + 2000)
-        row = _read_row(text, label, _line_end(text, m.end(), bound), per_line=False, money=False)
+        row = _read_row(seg, label, _line_end(text, m.end(), bound), per_line=False, money=False)
         if row.prose:
             continue
         if not row.has_values:
             nxt = _line_end(text, m.end(), bound)
-            row = _read_row(text, label, min(len(text), nxt + 200), per_line=True, money=False)
+            row = _read_row(seg, label, min(len(text), nxt + 200), per_line=True, money=False)
         if row.has_values:
             first_row = m.start()
             break
@@ -788,19 +786,19 @@ def _extract_table3(out: _Out, text: str, start: int | None, era: str, floor: in
     starts = [lab.start for lab in labels] + [end]
     rows = []
     for i, lab in enumerate(labels):
-        rows.append(_read_row(text, lab, starts[i + 1], per_line=False, money=False))
+        rows.append(_read_row(out.seg, lab, starts[i + 1], per_line=False, money=False))
     # A table whose data-row labels mostly stand alone prints each row's values on the line under its
     # label (a PDF text layer). Where most rows carry their values inline, a value line under a bare
     # label is a shredded row, placed by the official row order instead.
     data = [r for r in rows if r.label.spec.kind == "row" and not r.prose]
     if sum(1 for r in data if not r.cells) > len(data) / 2:
-        rows = [_next_value_line(text, r, starts[i + 1], single=True) or r for i, r in enumerate(rows)]
+        rows = [_next_value_line(out.seg, r, starts[i + 1], single=True) or r for i, r in enumerate(rows)]
     taken = {r.end for r in rows if r.label is not None and r.cells}
     labelled = {lab.start for lab in labels}
-    orphans = [o for o in _orphan_rows(text, max(start, floor), end, labelled) if o.end not in taken]
+    orphans = [o for o in _orphan_rows(out.seg, max(start, floor), end, labelled) if o.end not in taken]
     row_layout = bool(orphans) or any(len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
     if not row_layout:
-        rows = [_read_row_lines(text, row, starts[i + 1], money=False) for i, row in enumerate(rows)]
+        rows = [_read_row_lines(out.seg, row, starts[i + 1], money=False) for i, row in enumerate(rows)]
     n_cols = 7
     subtotal_at = None
     header_end = labels[0].start
@@ -1264,7 +1262,9 @@ def _extract_table2(out: _Out, text: str, start: int, end: int, era: str) -> int
     if region_era is None:
         region_era = "2021" if era == "std2021" else "2019"
     rows = [
-        _read_row(text, lab, starts[i + 1], per_line=False, money=True) if lab.spec.kind == "t2item" else None
+        _read_row(out.seg, lab, starts[i + 1], per_line=False, money=True)
+        if lab.spec.kind == "t2item"
+        else None
         for i, lab in enumerate(labels)
     ]
     per_line = not any(r is not None and len([c for c in r.cells if c.kind != "blank"]) >= 2 for r in rows)
@@ -1287,7 +1287,7 @@ def _extract_table2(out: _Out, text: str, start: int, end: int, era: str) -> int
         last_was_item = True
         row = rows[i]
         if per_line:
-            row = _read_row_lines(text, row, starts[i + 1], money=True)
+            row = _read_row_lines(out.seg, row, starts[i + 1], money=True)
         if row.prose or not row.has_values:
             continue
         _place_t2(out, lab.spec.key, row, header, region_era)

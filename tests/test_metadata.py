@@ -11,11 +11,11 @@ from pipeline import places
 from pipeline.ingest import decode_document
 from pipeline.metadata import extract_metadata, format_era, parse_date, parse_period
 from pipeline.normalize import normalize
-from pipeline.sections import split_sections
+from pipeline.sections import segment
 
 
 def meta(text: str):
-    return extract_metadata(text, split_sections(text))
+    return extract_metadata(segment(text))
 
 
 # --- dates and periods ------------------------------------------------------------------------
@@ -505,7 +505,7 @@ _FIELDS = ("organ", "province", "city", "county", "admin_level", "report_year", 
 def test_seed_metadata_matches_gold(seed):
     gold = gold_for(seed)
     text = normalize(decode_document(seed.read_bytes(), seed.name).text).text
-    m = extract_metadata(text, split_sections(text))
+    m = extract_metadata(segment(text))
     got = {f: getattr(m, f) for f in _FIELDS}
     got = {k: v.isoformat() if isinstance(v, date) else v for k, v in got.items()}
     assert got == {f: gold[f] for f in _FIELDS}
@@ -525,7 +525,7 @@ def test_seed_values_spelled_out():
     }
     for seed in seed_paths():
         text = normalize(decode_document(seed.read_bytes(), seed.name).text).text
-        m = extract_metadata(text, split_sections(text))
+        m = extract_metadata(segment(text))
         organ, level, year, end, published, era = expected[seed.name[:3]]
         assert (m.organ, m.admin_level, m.report_year, m.period_end, m.format_era) == (
             organ,

@@ -1,18 +1,26 @@
 """Narrative facts: the wordings of real reports (seeds, corpus) and the numbers that must stay out."""
 
+from dataclasses import replace
+
 import pytest
 
 from pipeline.narrative import extract_narrative
 from pipeline.normalize import normalize
 from pipeline.records import NormalizedDoc, Section
-from pipeline.sections import split_sections
+from pipeline.sections import segment
+
+
+def segmented(doc: NormalizedDoc, sections: list[Section] | None = None):
+    """The document's segmentation; `sections` replace the ones it found (the narrative takes them as hints)."""
+    seg = segment(doc.text)
+    return seg if sections is None else replace(seg, sections=sections)
 
 
 def read(text: str, era: str = "narrative", raw: bool = False) -> dict[tuple[str, str], object]:
     """Facts by (metric, breakdown); `raw` keeps the text as given (Chinese punctuation survives)."""
     doc = NormalizedDoc(text=text, script="simplified") if raw else normalize(text)
     placeholder = [Section(0, 1, "other", "", 0, len(doc.text))]  # what sections.py gave at first
-    facts = extract_narrative(doc, placeholder, era)
+    facts = extract_narrative(doc, segmented(doc, placeholder), era)
     keys = [(f.metric, f.breakdown) for f in facts]
     assert len(keys) == len(set(keys)), "at most one fact per (metric, breakdown)"
     for f in facts:
@@ -272,10 +280,10 @@ def test_fee_wordings(text, fee):
 def test_fee_in_the_fees_section():
     text = "一、概述\n略。\n五、政府信息公开的收费及减免情况\n全年共收费50元,减免0元。\n"
     doc = normalize(text)
-    facts = extract_narrative(doc, split_sections(doc.text), "narrative")
+    facts = extract_narrative(doc, segment(doc.text), "narrative")
     assert {f.metric: f.value for f in facts} == {"fees.collected_yuan": 50}
     placeholder = [Section(0, 1, "other", "", 0, len(doc.text))]  # outside that section: no context
-    assert extract_narrative(doc, placeholder, "narrative") == []
+    assert extract_narrative(doc, segmented(doc, placeholder), "narrative") == []
 
 
 @pytest.mark.parametrize(
@@ -401,7 +409,7 @@ def test_offsets_and_evidence():
     doc = normalize(
         "一、概述\n本年度工作顺利。\n(二)依申请公开情况\n全市共收到政府信息公开申请442件,同比增长31.2%。\n"
     )
-    (fact,) = extract_narrative(doc, [], "narrative")
+    (fact,) = extract_narrative(doc, segmented(doc, []), "narrative")
     assert doc.text[fact.char_start : fact.char_end] == "442"
     assert fact.evidence == "全市共收到政府信息公开申请442件,同比增长31.2%。"
 
@@ -416,7 +424,7 @@ def test_works_with_real_section_kinds_too():
     text = "三、依申请公开情况\n在全部受理的12件申请中,按时办结12件。"
     doc = normalize(text)
     sections = [Section(0, 1, "requests", "三、依申请公开情况", 0, len(doc.text))]
-    assert {f.metric: f.value for f in extract_narrative(doc, sections, "narrative")} == {
+    assert {f.metric: f.value for f in extract_narrative(doc, segmented(doc, sections), "narrative")} == {
         "apply.new": 12,
         "apply.handled_on_time": 12,
         "apply.total_handled": 12,  # all answered on time: the on-time count is the total handled too
@@ -458,7 +466,7 @@ def test_table_rows_are_not_prose():
 def test_nothing_from_mojibake():
     doc = normalize("本年度主动公开政府信息?鶎诱12条。")
     assert doc.mojibake_spans
-    assert extract_narrative(doc, [], "narrative") == []
+    assert extract_narrative(doc, segmented(doc, []), "narrative") == []
     # a '?' inside mojibake does not end the sentence the number is in (seed 003)
     assert values("主动通过“中国?廊坊”政府门户网站政府信息公开平台发布各类政府信息21503条。") == {
         "proactive.total": 21503
@@ -488,6 +496,7 @@ def test_large_input_is_linear():
 
     chunk = "全年主动公开政府信息25条,其中文件3件(注1)。维持1件,电话:0457-3500412。\n" * 20_000  # ~1.2 MB
     start = time.perf_counter()
-    facts = extract_narrative(NormalizedDoc(text=chunk, script="simplified"), [], "narrative")
+    doc = NormalizedDoc(text=chunk, script="simplified")
+    facts = extract_narrative(doc, segmented(doc, []), "narrative")
     assert time.perf_counter() - start < 10
     assert {f.metric for f in facts} == {"proactive.total"}

@@ -15,7 +15,7 @@ import pytest
 from pipeline import narrative
 from pipeline.narrative import extract_narrative
 from pipeline.normalize import normalize
-from pipeline.sections import split_sections
+from pipeline.sections import segment
 
 CASES = json.loads((Path(__file__).parent / "cases" / "narrative_cases.json").read_text(encoding="utf-8"))
 RULES = json.loads(narrative.RULES_PATH.read_text(encoding="utf-8"))
@@ -24,7 +24,7 @@ RULES = json.loads(narrative.RULES_PATH.read_text(encoding="utf-8"))
 def headline(text: str, era: str = "narrative") -> tuple[dict[str, float], str]:
     """Headline facts (breakdown 'total') of `text` read as the pipeline reads it, and the normalized text."""
     doc = normalize(text)
-    facts = extract_narrative(doc, split_sections(doc.text), era)
+    facts = extract_narrative(doc, segment(doc.text), era)
     flat = doc.text.replace("\n", "")
     for f in facts:  # provenance: every fact keeps its evidence sentence and offsets into the text
         assert f.evidence and f.evidence in flat and 0 <= f.char_start < f.char_end <= len(doc.text)

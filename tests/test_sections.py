@@ -7,7 +7,7 @@ from conftest import SEEDS
 
 from pipeline.ingest import decode_document
 from pipeline.normalize import normalize
-from pipeline.sections import classify_heading, split_sections
+from pipeline.sections import classify_heading, segment
 
 
 def seed_text(prefix: str) -> str:
@@ -55,7 +55,7 @@ def test_levels_spans_and_preamble():
         "二、主动公开政府信息情况\n"
         "正文。\n"
     )
-    secs = split_sections(text)
+    secs = segment(text).sections
     assert [(s.ordinal, s.level, s.heading) for s in secs] == [
         (0, 1, ""),
         (1, 1, "一、总体情况"),
@@ -83,7 +83,7 @@ def test_levels_spans_and_preamble():
 
 
 def test_no_heading_gives_one_section():
-    secs = split_sections("没有标题的正文。")
+    secs = segment("没有标题的正文。").sections
     assert [(s.level, s.kind, s.char_start, s.char_end) for s in secs] == [(1, "other", 0, 8)]
 
 
@@ -100,28 +100,55 @@ def test_table_rows_are_not_headings():
         "| 1.属于国家秘密 | 0 |\n"
         "四、政府信息公开行政复议、行政诉讼情况\n"
     )
-    headings = [s.heading for s in split_sections(text) if s.heading]
+    headings = [s.heading for s in segment(text).sections if s.heading]
     assert headings == ["三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况"]
+
+
+def test_every_line_is_typed_once():
+    text = (
+        "当前位置: 首页 > 政府信息公开年报\n"
+        "发布机构: 某县人民政府 | 发布日期: 2020-01-10\n"
+        "某县2019年政府信息公开工作年度报告\n"
+        "\n"
+        "一、总体情况\n"
+        "本年度主动公开政府信息100条。\n"
+        "| 信息内容 | 本年新制作数量 |\n"
+        "| 规章 | 0 |\n"
+        "| 1 | 0 | 0 |\n"
+        "0 0 0\n"
+        "(七)总计\n"
+        "|\n"
+        "(一)予以公开\n" + "全文在一行:" + "公开信息|" * 2 + "正文" * 200 + "\n"
+    )
+    seg = segment(text)
+    assert seg.kinds == [
+        "chrome", "chrome", "prose", "blank", "heading", "prose", "row", "row", "values", "values",
+        "row", "values", "row", "prose", "blank",
+    ]  # fmt: skip
+    assert [seg.text[seg.starts[i] : seg.end(i)] for i in range(3)] == text.split("\n")[:3]
+    assert [seg.cells(i) for i in (8, 9, 11)] == [3, 3, 0]
+    assert seg.past_rows(seg.starts[6]) == seg.starts[13]  # table rows and their labels are passed over
+    assert [s.heading for s in seg.sections] == ["", "一、总体情况"]
 
 
 def test_heading_before_a_markdown_table_is_kept():
     text = "## 二、主动公开政府信息情况\n| 信息内容 | 本年制发件数 |\n|---|---|\n| 规章 | 0 |\n"
-    assert [s.heading for s in split_sections(text)] == ["二、主动公开政府信息情况"]
+    assert [s.heading for s in segment(text).sections] == ["二、主动公开政府信息情况"]
 
 
 def test_not_headings_decimals_and_years():
     text = "一、总体情况\n2.5万余条信息已公开。\n2018年,全市公开。\n1-10月,召开会议。\n"
-    assert [s.heading for s in split_sections(text)] == ["一、总体情况"]
+    assert [s.heading for s in segment(text).sections] == ["一、总体情况"]
 
 
 def test_part_headings():
     text = "第一部分 总体情况\n正文。\n第二部分:主动公开政府信息情况\n正文。\n"
-    assert [(s.level, s.kind) for s in split_sections(text)] == [(1, "overview"), (1, "proactive")]
+    assert [(s.level, s.kind) for s in segment(text).sections] == [(1, "overview"), (1, "proactive")]
 
 
 def test_markdown_and_indented_headings():
     text = "# 标题\n\n## 一、总体情况\n\n### (一) 系统化推进主动公开。\n正文\n    二、主动公开政府信息情况\n"
-    secs = split_sections(text)
+    secs = segment(text).sections
     assert [(s.level, s.heading, s.kind) for s in secs if s.heading] == [
         (1, "一、总体情况", "overview"),
         (2, "(一) 系统化推进主动公开", "proactive"),
@@ -135,7 +162,7 @@ def test_flattened_report_gets_headings_in_numbering_order():
         "主要有:一、不是标题。二、主动公开政府信息情况第二十条。三、收到和处理政府信息公开申请情况"
         "一、本年新收政府信息公开申请数量230 000023"
     )
-    secs = split_sections(text)
+    secs = segment(text).sections
     assert [(s.level, s.kind, s.heading[:6]) for s in secs] == [
         (1, "other", ""),
         (1, "overview", "一、总体情况"),
@@ -153,7 +180,7 @@ def test_children_keep_a_topical_parents_kind():
         "三、政府信息公开行政复议、行政诉讼情况\n"
         "(一)主要问题\n"  # a report whose 四、 was lost
     )
-    kinds = [(s.heading, s.kind) for s in split_sections(text)]
+    kinds = [(s.heading, s.kind) for s in segment(text).sections]
     assert kinds == [
         ("五、政府信息公开工作存在的主要问题及改进情况", "problems"),
         ("(一)主动公开工作机制方面", "problems"),
@@ -164,7 +191,7 @@ def test_children_keep_a_topical_parents_kind():
 
 
 def test_seed_000_sections():
-    secs = split_sections(seed_text("000"))
+    secs = segment(seed_text("000")).sections
     assert top(secs) == [
         ("一、概述", "overview"),
         ("二、政府信息公开情况", "other"),
@@ -182,7 +209,7 @@ def test_seed_000_sections():
 
 
 def test_seed_001_sections():
-    secs = split_sections(seed_text("001"))
+    secs = segment(seed_text("001")).sections
     assert top(secs) == [
         ("一、政府信息公开工作概述", "overview"),
         ("二、2018年政府信息公开情况", "other"),
@@ -195,7 +222,7 @@ def test_seed_001_sections():
 
 
 def test_seed_002_sections():
-    secs = split_sections(seed_text("002"))
+    secs = segment(seed_text("002")).sections
     assert top(secs) == [
         ("一、概述", "overview"),
         ("二、主动公开政府信息情况", "proactive"),
@@ -210,7 +237,7 @@ def test_seed_002_sections():
 
 
 def test_seed_003_sections_nested_under_one_heading():
-    secs = split_sections(seed_text("003"))
+    secs = segment(seed_text("003")).sections
     assert top(secs) == [
         ("一、政府信息公开工作整体情况", "overview"),
         ("二、重点领域信息公开情况", "other"),
@@ -226,7 +253,7 @@ def test_seed_003_sections_nested_under_one_heading():
 
 
 def test_seed_004_sections_skip_table_rows():
-    secs = split_sections(seed_text("004"))
+    secs = segment(seed_text("004")).sections
     assert top(secs) == [
         ("一、总体情况", "overview"),
         ("二、主动公开政府信息情况", "proactive"),
@@ -250,6 +277,6 @@ def test_linear_time_on_large_and_hostile_input():
     ]
     for text in hostile:
         started = time.perf_counter()
-        secs = split_sections(text)
+        secs = segment(text).sections
         assert secs[0].char_start == 0
         assert time.perf_counter() - started < 5

@@ -23,6 +23,7 @@ from pipeline.html import html_to_text
 from pipeline.metrics import BY_CODE, REQUIRED_CODES
 from pipeline.normalize import normalize
 from pipeline.records import NormalizedDoc
+from pipeline.sections import segment
 from pipeline.tables import extract_tables
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tables"
@@ -39,7 +40,7 @@ def load(name: str) -> NormalizedDoc:
 def run(doc: NormalizedDoc | str, era: str = "narrative"):
     if isinstance(doc, str):
         doc = normalize(doc)
-    return extract_tables(doc, [], era)
+    return extract_tables(doc, segment(doc.text), era)
 
 
 def totals(result) -> dict[str, float]:
