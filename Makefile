@@ -38,7 +38,7 @@ docs: $(STAMP)  ## regenerate docs/data_dictionary.md from the warehouse schema 
 	$(BIN)/python -m pipeline.warehouse > docs/data_dictionary.md
 
 dev: $(STAMP)  ## Dagster UI on http://127.0.0.1:3000 over the project instance (.dagster_home, or DAGSTER_HOME) with the limits in dagster_instance.yaml
-	$(BIN)/python -m assets.dev
+	$(BIN)/python -m assets.dev -h 127.0.0.1 -p 3000
 
 bench-data: $(STAMP)  ## N synthetic reports with ground truth under bench/
 	$(BIN)/python -m bench.synth --n $(N) --out bench/corpus-$(N)

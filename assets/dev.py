@@ -7,6 +7,7 @@ default signal handling, get SIGINT when this process is asked to stop, and what
 alive after a grace period is killed.
 """
 
+import argparse
 import os
 import signal
 import subprocess
@@ -42,7 +43,11 @@ def _stop(group: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    host, port = (argv + ["127.0.0.1", "3000"])[:2]
+    parser = argparse.ArgumentParser(prog="python -m assets.dev", add_help=False)
+    parser.add_argument("-h", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", default="3000")
+    args = parser.parse_args(argv)
+    host, port = args.host, args.port
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home())}
     command = [
         str(Path(sys.executable).with_name("dg")),
