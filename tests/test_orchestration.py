@@ -362,10 +362,12 @@ def test_every_job_runs_in_one_process_so_the_run_lock_spans_the_run():
     assert set(wh.DERIVED_STEPS) <= keys
 
 
-def test_xxgk_run_records_into_the_project_instance(env, dagster_home):
+def test_xxgk_run_records_into_the_project_instance(env, tmp_path, monkeypatch):
     """`xxgk run` shows in the UI: its run, the section tables' row counts, and the no-change rerun."""
     from assets.cli import main, project_instance
     from pipeline import warehouse as wh
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # an instance of its own: no other test's runs
 
     assert main(["run"]) == 0
     instance = project_instance()
