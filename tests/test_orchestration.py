@@ -367,7 +367,8 @@ def test_xxgk_run_records_into_the_project_instance(env, tmp_path, monkeypatch):
     from assets.cli import main, project_instance
     from pipeline import warehouse as wh
 
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))  # an instance of its own: no other test's runs
+    # an instance of its own: the session's holds the runs of other tests
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
 
     assert main(["run"]) == 0
     instance = project_instance()
