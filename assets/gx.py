@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -42,8 +43,25 @@ def _gx():
     return great_expectations
 
 
-@functools.cache
+_CONTEXT_LOCK = threading.Lock()
+
+
 def _context():
+    """The process's ephemeral GX context (built once; a second caller waits for the first)."""
+    with _CONTEXT_LOCK:
+        return _new_context()
+
+
+def warm_up() -> threading.Thread:
+    """Import GX and build the context in a background thread: seconds of work that overlap
+    whatever this process waits on meanwhile (documents parsing in worker processes)."""
+    thread = threading.Thread(target=_context, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+@functools.cache
+def _new_context():
     gx = _gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,

@@ -19,10 +19,12 @@ their frame as is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -41,6 +43,9 @@ IDENTITY_SUITES = ("table3_identities", "table4_identities", "narrative_identiti
 #: Suites whose SQL yields measurements validated as they are.
 MEASURE_SUITES = ("report_ranges", "fact_domains")
 SUITES = IDENTITY_SUITES + MEASURE_SUITES
+#: Suites assessed over the whole warehouse on every run: a report's findings there depend on
+#: other reports (last year's report of the same body). The others assess only identity_scope.
+WHOLE_WAREHOUSE_SUITES = ("cross_year_identities",)
 
 #: GX expectation severity -> quality_findings.severity
 SEVERITY = {"critical": "error", "warning": "warning", "info": "warning"}
@@ -159,8 +164,11 @@ def _sql_literal(value) -> str:
     )
 
 
-def prepare(conn: duckdb.DuckDBPyConnection) -> None:
-    """Build the TEMP tables every identity query reads (idempotent; fine on a read-only connection)."""
+def prepare(conn: duckdb.DuckDBPyConnection, scope: Iterable[str] | None = None) -> None:
+    """Build the TEMP tables every identity query reads (idempotent; fine on a read-only connection).
+
+    `scope`: the report_ids to assess (TEMP table identity_scope); None = every parsed report.
+    """
     for name, frame in _format_tables().items():  # literals of our own constants, not outside input
         rows = ", ".join(
             "(" + ", ".join(_sql_literal(v) for v in row) + ")" for row in frame.itertuples(index=False)
@@ -168,7 +176,34 @@ def prepare(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM (VALUES {rows}) t({', '.join(frame.columns)})"
         )
+    if scope is None:
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE identity_scope AS SELECT report_id FROM reports WHERE status = 'parsed'"
+        )
+    else:
+        conn.register("_scope", pa.table({"report_id": pa.array(sorted(set(scope)), pa.string())}))
+        conn.execute("CREATE OR REPLACE TEMP TABLE identity_scope AS SELECT report_id FROM _scope")
+        conn.unregister("_scope")
     conn.execute(load_sql("prelude"))
+
+
+def scope_size(conn: duckdb.DuckDBPyConnection) -> int:
+    """How many reports the prepared identity_scope holds."""
+    return conn.execute("SELECT count(*) FROM identity_scope").fetchall()[0][0]
+
+
+def fingerprint(parameters: dict) -> str:
+    """Digest of what decides the findings besides the data: the suites, their SQL, the official
+    formats and the run parameters. Findings computed under another digest are all redone."""
+    files = sorted(EXPECTATIONS_DIR.rglob("*.json")) + sorted(EXPECTATIONS_DIR.rglob("*.sql"))
+    digest = hashlib.sha256(
+        repr(
+            (sorted(parameters.items()), {k: v.values.tolist() for k, v in _format_tables().items()})
+        ).encode()
+    )
+    for path in files:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _rows_table(name: str) -> str:
@@ -192,7 +227,7 @@ def _frame_columns(name: str) -> list[str]:
 
 
 def frame(conn: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
-    """The frame the suite validates (call prepare first for identity suites).
+    """The frame the suite validates over identity_scope (call prepare first).
 
     Identity suites: one row per report with at least one assessable identity row; column <check>
     holds the report's worst signed diff over its '=' rows, <check>__bound the smallest slack of its
@@ -382,15 +417,29 @@ def findings(
     return out.sort_values(["report_id", "check_name", "detail"], kind="stable").reset_index(drop=True)
 
 
-def replace_identity_findings(conn: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
-    """In ONE transaction: drop every origin='identity' finding, insert `rows`. Returns the count."""
+def replace_identity_findings(
+    conn: duckdb.DuckDBPyConnection, rows: pd.DataFrame, scoped: bool = False
+) -> int:
+    """In ONE transaction: drop the origin='identity' findings `rows` replace, insert `rows`.
+
+    scoped=False: every identity finding is replaced. scoped=True (rows assessed identity_scope,
+    see prepare): the findings of those reports and of the WHOLE_WAREHOUSE_SUITES. Returns the count.
+    """
     subset = rows[list(FINDING_COLUMNS)].astype(object)
     records = subset.where(subset.notna(), None).to_dict("records")
     table = pa.Table.from_pylist(records, schema=_FINDING_SCHEMA)
     columns = ", ".join(FINDING_COLUMNS)
     conn.execute("BEGIN TRANSACTION")
     try:
-        conn.execute("DELETE FROM quality_findings WHERE origin = 'identity'")
+        if scoped:
+            whole = [check for suite in WHOLE_WAREHOUSE_SUITES for check in suite_checks(suite)]
+            conn.execute(
+                "DELETE FROM quality_findings WHERE origin = 'identity' AND (check_name IN "
+                "(SELECT unnest(?)) OR report_id IN (SELECT report_id FROM identity_scope))",
+                [whole],
+            )
+        else:
+            conn.execute("DELETE FROM quality_findings WHERE origin = 'identity'")
         conn.register("_identity_findings", table)
         conn.execute(f"INSERT INTO quality_findings ({columns}) SELECT {columns} FROM _identity_findings")
         conn.unregister("_identity_findings")

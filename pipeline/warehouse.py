@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import astuple
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -23,6 +24,9 @@ from pipeline.analyst_views import ANALYST_VIEWS
 from pipeline.metrics import SUBJECTS, VOCABULARY, section_table
 from pipeline.publish import STORAGE_VERSION
 from pipeline.records import EXTRACTOR_VERSION
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: table -> (table comment, [(column, type, comment)])
 TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
@@ -186,6 +190,11 @@ BOOKKEEPING_TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
             ("step", "VARCHAR", "load / quality_findings / warehouse_parquet"),
             ("load_run_id", "VARCHAR", "ingest_runs.run_id of the load the step's output was computed from"),
             ("finished_at", "TIMESTAMP", "When the step completed (UTC)"),
+            (
+                "fingerprint",
+                "VARCHAR",
+                "Digest of the definitions the step applied (quality_findings: suites, SQL, parameters)",
+            ),
         ],
     ),
 }
@@ -791,13 +800,73 @@ DERIVED_STEPS = (
 
 
 def record_step(
-    conn: duckdb.DuckDBPyConnection, step: str, load_run_id: str, finished_at: str | None = None
+    conn: duckdb.DuckDBPyConnection,
+    step: str,
+    load_run_id: str,
+    finished_at: str | None = None,
+    fingerprint: str | None = None,
 ) -> None:
-    """Record that `step` completed for the data of load `load_run_id`."""
+    """Record that `step` completed for the data of load `load_run_id` (under `fingerprint`)."""
     conn.execute("DELETE FROM step_completions WHERE step = ?", [step])
     conn.execute(
-        "INSERT INTO step_completions VALUES (?, ?, ?)", [step, load_run_id, finished_at or utc_now()]
+        "INSERT INTO step_completions VALUES (?, ?, ?, ?)",
+        [step, load_run_id, finished_at or utc_now(), fingerprint],
     )
+
+
+def reports_loaded_since(conn: duckdb.DuckDBPyConnection, step: str, fingerprint: str) -> list[str] | None:
+    """The parsed reports written by loads later than the one `step` last completed for, under the
+    same fingerprint: what the step has not seen. None when it must redo everything (never
+    completed, completed under another fingerprint, or its load is no longer recorded).
+
+    Run start times have one-second resolution: a load started in the same second counts as later
+    (a superset is harmless; a miss is not).
+    """
+    rows = conn.execute(
+        "SELECT s.load_run_id, s.fingerprint, r.started_at FROM step_completions s "
+        "LEFT JOIN ingest_runs r ON r.run_id = s.load_run_id WHERE s.step = ?",
+        [step],
+    ).fetchall()
+    if not rows or rows[0][1] != fingerprint or rows[0][2] is None:
+        return None
+    load, _, started = rows[0]
+    later = conn.execute(
+        "SELECT report_id FROM reports WHERE status = 'parsed' AND run_id IN "
+        "(SELECT run_id FROM ingest_runs WHERE started_at >= ? AND run_id <> ?) ORDER BY report_id",
+        [started, load],
+    ).fetchall()
+    return [r[0] for r in later]
+
+
+def findings_of(conn: duckdb.DuckDBPyConnection, checks: Iterable[str]) -> pd.DataFrame:
+    """The stored quality findings of `checks` (identities.FINDING_COLUMNS), by report and detail."""
+    return conn.execute(
+        "SELECT report_id, check_name, expected, observed, severity, source_inconsistent, detail, origin "
+        "FROM quality_findings WHERE check_name IN (SELECT unnest(?)) ORDER BY report_id, check_name, detail",
+        [list(checks)],
+    ).df()
+
+
+def identity_finding_summary(conn: duckdb.DuckDBPyConnection) -> dict:
+    """The origin='identity' findings the warehouse holds: totals and a count per "check (severity)"."""
+    rows = conn.execute(
+        "SELECT check_name, severity, count(*), count(*) FILTER (WHERE source_inconsistent) "
+        "FROM quality_findings WHERE origin = 'identity' GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    return {
+        "findings": sum(r[2] for r in rows),
+        "errors": sum(r[2] for r in rows if r[1] == "error"),
+        "warnings": sum(r[2] for r in rows if r[1] == "warning"),
+        "source_inconsistent": sum(r[3] for r in rows),
+        "by_check": {f"{check} ({severity})": n for check, severity, n, _ in rows},
+    }
+
+
+def extraction_findings(conn: duckdb.DuckDBPyConnection) -> int:
+    """How many findings the extractors recorded (every origin but 'identity')."""
+    return conn.execute(
+        "SELECT count(*) FROM quality_findings WHERE origin IS DISTINCT FROM 'identity'"
+    ).fetchall()[0][0]
 
 
 def current_load(conn: duckdb.DuckDBPyConnection) -> str | None:

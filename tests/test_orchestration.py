@@ -1,9 +1,11 @@
 """Shards, the raw-folder sensor, the nightly schedule, sharded runs, instance limits, the Dask path."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -382,3 +384,61 @@ def test_xxgk_run_records_into_the_project_instance(env, tmp_path, monkeypatch):
     assert len(instance.get_runs()) == 1
     observed = instance.fetch_observations(dg.AssetKey("raw_reports"), limit=1).records
     assert observed[0].asset_observation.metadata["files_seen"].value == 5
+
+
+def _launch(args: list[str], home: Path, warehouse: Path) -> subprocess.CompletedProcess:
+    """A documented launch command, from the project folder, against the instance in `home`."""
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "XXGK_RAW_DIR": str(SEEDS),
+        "XXGK_WAREHOUSE": str(warehouse),
+        "XXGK_WORKERS": "1",
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name(args[0])), *args[1:]],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def _finished_runs(home: Path, wait_s: float = 0) -> list[dg.DagsterRun]:
+    """The runs of the instance in `home`, waiting up to wait_s for every one to end."""
+    deadline = time.monotonic() + wait_s
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        while True:
+            runs = instance.get_runs()
+            if all(r.is_finished for r in runs) or time.monotonic() > deadline:
+                return runs
+            time.sleep(1)
+
+
+def test_every_documented_launch_records_its_run_in_the_instance(tmp_path):
+    """README's launches: one shard and a range with `dg launch`, the whole job through
+    `dagster job launch` (here on an instance that starts runs at once instead of queueing them)."""
+    home, warehouse = tmp_path / "home", tmp_path / "wh" / "xxgk.duckdb"
+    home.mkdir()
+    instance_yaml = yaml.safe_load((ROOT / "dagster_instance.yaml").read_text())
+    (home / "dagster.yaml").write_text(yaml.safe_dump(instance_yaml))
+
+    one = _launch(["dg", "launch", "--job", "ingest", "--partition", "0f"], home, warehouse)
+    assert one.stderr.count(" - DEBUG - ") == 0  # runs log at INFO
+    [run] = _finished_runs(home)
+    assert (run.status, run.tags["dagster/partition"]) == (dg.DagsterRunStatus.SUCCESS, "0f")
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        assert conn.sql("SELECT count(*) FROM reports").fetchall() == [(2,)]  # the two seeds of shard 0f
+
+    _launch(["dg", "launch", "--job", "ingest", "--partition-range", "00...0f"], home, warehouse)
+    ranged = _finished_runs(home)[0]  # newest first
+    assert ranged.status == dg.DagsterRunStatus.SUCCESS
+    assert (ranged.tags[RANGE_START_TAG], ranged.tags[RANGE_END_TAG]) == ("00", "0f")
+
+    coordinator = {"module": "dagster._core.run_coordinator", "class": "DefaultRunCoordinator"}
+    (home / "dagster.yaml").write_text(yaml.safe_dump({**instance_yaml, "run_coordinator": coordinator}))
+    tags = json.dumps({RANGE_START_TAG: "00", RANGE_END_TAG: "0f"})
+    whole = ["dagster", "job", "launch", "-w", "workspace.yaml", "-j", "ingest", "--tags", tags]
+    _launch(whole, home, warehouse)
+    runs = _finished_runs(home, wait_s=300)
+    assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS] * 3
+    assert runs[0].tags[RANGE_START_TAG] == "00"

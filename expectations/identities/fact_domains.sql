@@ -1,4 +1,4 @@
--- Domains of the facts: one row per parsed report and fact table, with the measurements the
+-- Domains of the facts: one row per parsed report in identity_scope and fact table, with the measurements the
 -- fact_domains suite bounds.
 --   max_facts_per_key   most facts sharing one (metric, breakdown) in the report    (must be 1)
 --   unknown_metrics     facts whose metric code is not in dim_metric               (must be 0)
@@ -14,6 +14,7 @@ WITH f AS NOT MATERIALIZED (
            coalesce(d.unit, v.unit) AS unit, d.code IS NULL AS unknown
     FROM v_facts v
     LEFT JOIN dim_metric d ON d.code = v.metric
+    WHERE v.report_id IN (SELECT report_id FROM identity_scope)
 ),
 -- one pass, grouped by report (small groups): distinct keys counted on a 64-bit hash of
 -- (metric, breakdown); a report whose count differs is confirmed exactly below

@@ -22,7 +22,7 @@ WITH n AS MATERIALIZED (  -- one row per stated key; n_facts > 1 = stated twice
     SELECT report_id, metric, breakdown, count(*) AS n_facts, min(value) AS value,
            bool_or(is_approximate) AS is_approximate, bool_and(usable) AND count(*) = 1 AS usable,
            bool_and(clean) AND count(*) = 1 AS clean
-    FROM identity_facts
+    FROM identity_scoped_facts
     WHERE pool = 'narrative' AND (breakdown = 'total' OR breakdown LIKE 'level:%')
       AND (metric LIKE 'apply.%' OR metric LIKE 'review.%' OR metric LIKE 'litigation.%' OR metric = 'proactive.total')
     GROUP BY report_id, metric, breakdown

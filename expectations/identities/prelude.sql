@@ -113,3 +113,9 @@ FROM (
 ) f
 JOIN identity_reports r ON r.report_id = f.report_id
 LEFT JOIN identity_bad_terms b ON b.report_id = f.report_id AND b.metric = f.metric AND b.breakdown = f.breakdown;
+
+-- The facts of the reports this run assesses (identity_scope, filled by identities.prepare: every
+-- parsed report, or those loaded since the last assessment). The per-report identities read these;
+-- the cross-year identity pairs reports of different runs, so it reads identity_facts.
+CREATE OR REPLACE TEMP VIEW identity_scoped_facts AS
+SELECT * FROM identity_facts WHERE report_id IN (SELECT report_id FROM identity_scope);

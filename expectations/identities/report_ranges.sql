@@ -1,4 +1,4 @@
--- Year ranges of every parsed report: one row per report, with the measurements the
+-- Year ranges of every parsed report in identity_scope: one row per report, with the measurements the
 -- report_ranges suite bounds (NULL when the report does not state the date, so not assessable).
 --   report_year                       the year the report covers
 --   period_start_year_offset          year(period_start) - report_year   (must be 0)
@@ -20,5 +20,5 @@ SELECT report_id, source_file,
        CAST(period_end AS VARCHAR) AS period_end,
        CAST(published_on AS VARCHAR) AS published_on
 FROM reports
-WHERE status = 'parsed'
+WHERE status = 'parsed' AND report_id IN (SELECT report_id FROM identity_scope)
 ORDER BY report_id

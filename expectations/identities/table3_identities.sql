@@ -14,7 +14,7 @@
 -- rhs_terms ("label value + …", only where the two sides differ).
 WITH t3 AS MATERIALIZED (
     SELECT report_id, metric, breakdown, value, is_approximate, is_derived, usable, clean
-    FROM identity_facts
+    FROM identity_scoped_facts
     WHERE pool = 'table' AND metric LIKE 'apply.%'
       AND breakdown IN (SELECT breakdown FROM format_table3_columns)
 ),

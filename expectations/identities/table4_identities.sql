@@ -8,7 +8,7 @@
 -- Output: the common shape of every identity query (see table3_identities.sql).
 WITH t4 AS MATERIALIZED (
     SELECT report_id, metric, value, is_approximate, usable, clean
-    FROM identity_facts
+    FROM identity_scoped_facts
     WHERE pool = 'table' AND breakdown = 'total' AND (metric LIKE 'review.%' OR metric LIKE 'litigation.%')
 ),
 results AS (SELECT result, label, ord FROM format_table4_results),  -- pipeline.formats, 总计 first

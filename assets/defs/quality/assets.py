@@ -1,4 +1,4 @@
-"""quality_findings: every identity and range check over the whole warehouse, as findings and Data Docs."""
+"""quality_findings: the identity and range checks over what each load changed, as findings and Data Docs."""
 
 import time
 from dataclasses import dataclass
@@ -42,33 +42,44 @@ def evaluate_suite(
     return SuiteOutcome(name, data, found, identities.identity_stats(conn, name), bool(result.success))
 
 
-def evaluate_all(conn: duckdb.DuckDBPyConnection, *, keep: bool = False) -> list[SuiteOutcome]:
-    identities.prepare(conn)
-    parameters = run_parameters()
+def evaluate_all(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    keep: bool = False,
+    scope: list[str] | None = None,
+    parameters: dict | None = None,
+) -> list[SuiteOutcome]:
+    """Every suite over `scope` (report_ids; None = every parsed report), see identities.prepare."""
+    identities.prepare(conn, scope)
+    parameters = parameters or run_parameters()
     return [evaluate_suite(conn, name, keep=keep, parameters=parameters) for name in identities.SUITES]
 
 
-#: run_id -> the suite outcomes quality_findings computed in this process. The asset checks run
-#: after it in the same run (additional_deps) and read the warehouse as it left it, so they reuse
-#: these instead of validating every suite a second time. Holds the latest run only.
-_OUTCOMES_OF_RUN: dict[str, dict[str, SuiteOutcome]] = {}
+def assessed(outcomes: list[SuiteOutcome]) -> dict:
+    """What a run's validation covered, per check, for the asset checks to say passed or skipped.
 
-
-def suite_outcomes(
-    run_id: str, warehouse: WarehouseResource, names: tuple[str, ...]
-) -> dict[str, SuiteOutcome]:
-    """The outcomes of `names` for this run: quality_findings' when it ran in this process, else evaluated now."""
-    done = _OUTCOMES_OF_RUN.get(run_id, {})
-    if all(name in done for name in names):
-        return {name: done[name] for name in names}
-    with warehouse.connect(read_only=True) as conn:
-        identities.prepare(conn)
-        parameters = run_parameters()
-        return {name: evaluate_suite(conn, name, parameters=parameters) for name in names}
+    {"identity": {check: {assessed_rows, not_assessable_rows, reports_assessed}},
+     "report_ranges": reports checked, "fact_domains": {fact table: reports checked}}
+    """
+    out: dict = {"identity": {}, "report_ranges": 0, "fact_domains": {}}
+    for outcome in outcomes:
+        if outcome.name in identities.IDENTITY_SUITES:
+            for check, stats in outcome.stats.items():
+                out["identity"][check] = {
+                    "assessed_rows": stats["assessable"],
+                    "not_assessable_rows": stats["not_assessable"],
+                    "reports_assessed": stats["reports_assessed"],
+                }
+        elif outcome.name == "report_ranges":
+            out["report_ranges"] = len(outcome.frame)
+        else:
+            tables = outcome.frame["fact_table"] if len(outcome.frame) else pd.Series(dtype=str)
+            out["fact_domains"] = {asset: int((tables == asset).sum()) for asset in FACT_ASSETS}
+    return out
 
 
 def markdown_table(rows: pd.DataFrame, limit: int = 20) -> str:
-    """The first `limit` findings as a Markdown table (report_id, key, expected, observed, detail)."""
+    """The first `limit` findings as a Markdown table (report_id, expected, observed, severity, detail)."""
     if rows.empty:
         return "no findings"
 
@@ -79,16 +90,10 @@ def markdown_table(rows: pd.DataFrame, limit: int = 20) -> str:
             value = int(value)
         return str(value).replace("|", "\\|")
 
-    lines = ["| report_id | key | expected | observed | severity | detail |", "|---|---|---|---|---|---|"]
+    lines = ["| report_id | expected | observed | severity | detail |", "|---|---|---|---|---|"]
     for row in rows.head(limit).itertuples(index=False):
-        lines.append(
-            "| "
-            + " | ".join(
-                cell(v)
-                for v in (row.report_id, row.key, row.expected, row.observed, row.severity, row.detail)
-            )
-            + " |"
-        )
+        values = (row.report_id, row.expected, row.observed, row.severity, row.detail)
+        lines.append("| " + " | ".join(cell(v) for v in values) + " |")
     if len(rows) > limit:
         lines.append(f"\n… and {len(rows) - limit} more")
     return "\n".join(lines)
@@ -109,41 +114,49 @@ def markdown_table(rows: pd.DataFrame, limit: int = 20) -> str:
     kinds={"duckdb"},
 )
 def quality_findings(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Identity and range findings (origin 'identity') for every parsed report, replaced in one transaction; Data Docs beside the warehouse."""
+    """Identity and range findings (origin 'identity'): the reports loaded since the last assessment
+    are validated (all of them when the suites or their parameters changed), the cross-year identity
+    over the whole warehouse; their findings replaced in one transaction; Data Docs of the validation
+    beside the warehouse."""
     started = time.monotonic()
+    parameters = run_parameters()
+    digest = identities.fingerprint(parameters)
     gx_helper.forget_results()
     with warehouse.connect() as conn:
-        outcomes = evaluate_all(conn, keep=True)
+        scope = wh.reports_loaded_since(conn, "quality_findings", digest)
+        outcomes = evaluate_all(conn, keep=True, scope=scope, parameters=parameters)
         found = pd.concat([o.findings for o in outcomes], ignore_index=True)
-        written = identities.replace_identity_findings(conn, found)
-        extraction = conn.execute(
-            "SELECT count(*) FROM quality_findings WHERE origin IS DISTINCT FROM 'identity'"
-        ).fetchone()[0]
-    _OUTCOMES_OF_RUN.clear()
-    _OUTCOMES_OF_RUN[context.run.run_id] = {o.name: o for o in outcomes}
+        written = identities.replace_identity_findings(conn, found, scoped=scope is not None)
+        stored = wh.identity_finding_summary(conn)
+        extraction = wh.extraction_findings(conn)
+        validated = identities.scope_size(conn)
     index = gx_helper.build_data_docs(gx_helper.data_docs_dir(warehouse.file()))
     gx_helper.forget_results()
     with warehouse.connect() as conn:  # findings and Data Docs now describe the current load
-        wh.record_step(conn, "quality_findings", wh.current_load(conn))
+        wh.record_step(conn, "quality_findings", wh.current_load(conn), fingerprint=digest)
     seconds = time.monotonic() - started
-    by_check = found.groupby(["check_name", "severity"]).size().reset_index(name="n") if len(found) else found
-    summary = (
-        {f"{r.check_name} ({r.severity})": int(r.n) for r in by_check.itertuples(index=False)}
-        if len(found)
-        else {}
+    scope_text = (
+        f"every report ({validated})"
+        if scope is None
+        else f"{validated} reports loaded since the last assessment"
     )
     context.log.info(
-        f"{written} identity findings ({int((found['severity'] == 'error').sum())} errors) over "
-        f"{len(identities.SUITES)} suites in {seconds:.1f} s; Data Docs: {index}"
+        f"validated {scope_text} ({len(identities.SUITES)} suites, {written} findings) in {seconds:.1f} s; "
+        f"the warehouse holds {stored['findings']} identity findings ({stored['errors']} errors); "
+        f"Data Docs: {index}"
     )
     return dg.MaterializeResult(
         metadata={
-            "identity_findings": dg.MetadataValue.int(written),
-            "errors": dg.MetadataValue.int(int((found["severity"] == "error").sum())),
-            "warnings": dg.MetadataValue.int(int((found["severity"] == "warning").sum())),
-            "source_inconsistent": dg.MetadataValue.int(int(found["source_inconsistent"].sum())),
+            "identity_findings": dg.MetadataValue.int(stored["findings"]),
+            "errors": dg.MetadataValue.int(stored["errors"]),
+            "warnings": dg.MetadataValue.int(stored["warnings"]),
+            "source_inconsistent": dg.MetadataValue.int(stored["source_inconsistent"]),
             "extraction_findings": dg.MetadataValue.int(int(extraction)),
-            "by_check": dg.MetadataValue.json(summary),
+            "by_check": dg.MetadataValue.json(stored["by_check"]),
+            "validated": dg.MetadataValue.text(scope_text),
+            "reports_validated": dg.MetadataValue.int(validated),
+            "findings_this_run": dg.MetadataValue.int(written),
+            "assessed": dg.MetadataValue.json(assessed(outcomes)),
             "suites_failed": dg.MetadataValue.json([o.name for o in outcomes if not o.success]),
             "preview": dg.MetadataValue.md(markdown_table(found)),
             "data_docs": dg.MetadataValue.path(str(index)),

@@ -4,10 +4,13 @@ Structural checks (a duplicate fact, an unknown metric code, a negative or fract
 impossible report year) fail with ERROR severity; identity checks only warn: real reports contain
 arithmetic errors, which are data, not a broken pipeline. None of them blocks: the outside
 contract lets a run exit non-zero only when it cannot proceed, and every failure must still reach
-quality_findings (which a blocked run would skip). Each result carries the offending report_ids and
-their diffs; the quality_findings asset stores the same findings in the warehouse. The checks run
-after it and, in the same process (`xxgk run` executes in-process), reuse its suite outcomes
-instead of validating every suite twice; anywhere else they validate the suites themselves.
+quality_findings (which a blocked run would skip).
+
+The checks validate nothing themselves: quality_findings keeps the warehouse's findings current
+(it validates what each load changed), and each check reports the stored findings of its property
+over the whole warehouse, with the offending report_ids and their diffs. What the latest
+validation assessed comes from quality_findings' materialization ("assessed"): a check with no
+finding that assessed no row is not reported, so the UI shows it skipped rather than passed.
 """
 
 from collections.abc import Iterator
@@ -15,9 +18,10 @@ from collections.abc import Iterator
 import dagster as dg
 import pandas as pd
 
-from assets.defs.quality.assets import FACT_ASSETS, SuiteOutcome, markdown_table, suite_outcomes
+from assets.defs.quality.assets import FACT_ASSETS, markdown_table
 from assets.resources import WarehouseResource
 from pipeline import identities
+from pipeline import warehouse as wh
 
 #: identity check -> the asset whose facts it tests
 IDENTITY_CHECKS = {
@@ -61,8 +65,22 @@ def _descriptions(suites) -> dict[str, str]:
 
 
 _DESCRIBED = _descriptions(identities.SUITES)
-#: Run after quality_findings, whose suite outcomes they reuse when it ran in the same process.
+#: Run after quality_findings, whose stored findings and "assessed" metadata they report.
 _AFTER = ["quality_findings"]
+
+
+def _assessed(context: dg.AssetCheckExecutionContext) -> dict:
+    """The "assessed" metadata of the latest quality_findings materialization ({} if none)."""
+    event = context.instance.get_latest_materialization_event(dg.AssetKey("quality_findings"))
+    if event is None or event.asset_materialization is None:
+        return {}
+    value = event.asset_materialization.metadata.get("assessed")
+    return value.value if value is not None else {}
+
+
+def _stored(warehouse: WarehouseResource, checks) -> pd.DataFrame:
+    with warehouse.connect(read_only=True) as conn:
+        return wh.findings_of(conn, checks)
 
 
 def _result(
@@ -92,8 +110,16 @@ def _result(
     )
 
 
-def _of(outcome: SuiteOutcome, check: str) -> pd.DataFrame:
-    return outcome.findings[outcome.findings["check_name"] == check]
+def _reported(
+    context: dg.AssetCheckExecutionContext, asset: str, check: str, rows: pd.DataFrame, assessed: int
+) -> bool:
+    """Whether to yield the check: selected in this run, and it has findings or assessed something."""
+    if dg.AssetCheckKey(dg.AssetKey(asset), check) not in context.selected_asset_check_keys:
+        return False
+    if rows.empty and not assessed:
+        context.log.info(f"{check}: no finding and nothing assessable in the latest validation: skipped")
+        return False
+    return True
 
 
 @dg.multi_asset_check(
@@ -103,40 +129,43 @@ def _of(outcome: SuiteOutcome, check: str) -> pd.DataFrame:
         for check, asset in IDENTITY_CHECKS.items()
     ],
     pool="warehouse",
+    can_subset=True,
 )
 def identity_checks(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
     """表三 / 表四 / narrative / cross-year identities per report (WARN: the report's own arithmetic)."""
-    outcomes = suite_outcomes(context.run.run_id, warehouse, identities.IDENTITY_SUITES).values()
-    for outcome in outcomes:
-        for check in identities.suite_checks(outcome.name):
-            stats = outcome.stats.get(check, {})
-            rows = _of(outcome, check)
-            if len(rows):
-                context.log.warning(f"{check}: {len(rows)} failing rows, e.g. {rows['detail'].iloc[0]}")
-            yield _result(
-                IDENTITY_CHECKS[check],
-                check,
-                rows,
-                warn_only=True,
-                extra={
-                    "assessed_rows": dg.MetadataValue.int(stats.get("assessable", 0)),
-                    "not_assessable_rows": dg.MetadataValue.int(stats.get("not_assessable", 0)),
-                    "reports_assessed": dg.MetadataValue.int(stats.get("reports_assessed", 0)),
-                    "diffs": dg.MetadataValue.json(
-                        [
-                            {
-                                "report_id": r.report_id,
-                                "key": r.key,
-                                "observed": r.observed,
-                                "expected": r.expected,
-                            }
-                            for r in rows.head(50).itertuples(index=False)
-                        ]
-                    ),
-                },
-            )
+    stats_of = _assessed(context).get("identity", {})
+    stored = _stored(warehouse, IDENTITY_CHECKS)
+    for check, asset in IDENTITY_CHECKS.items():
+        stats = stats_of.get(check, {})
+        rows = stored[stored["check_name"] == check]
+        if not _reported(context, asset, check, rows, stats.get("assessed_rows", 0)):
+            continue
+        if len(rows):
+            context.log.warning(f"{check}: {len(rows)} failing rows, e.g. {rows['detail'].iloc[0]}")
+        yield _result(
+            asset,
+            check,
+            rows,
+            warn_only=True,
+            extra={
+                "assessed_rows": dg.MetadataValue.int(stats.get("assessed_rows", 0)),
+                "not_assessable_rows": dg.MetadataValue.int(stats.get("not_assessable_rows", 0)),
+                "reports_assessed": dg.MetadataValue.int(stats.get("reports_assessed", 0)),
+                "diffs": dg.MetadataValue.json(
+                    [
+                        {
+                            "report_id": r.report_id,
+                            "observed": r.observed,
+                            "expected": r.expected,
+                            "detail": r.detail,
+                        }  # fmt: skip
+                        for r in rows.head(50).itertuples(index=False)
+                    ]
+                ),
+            },
+        )
 
 
 @dg.multi_asset_check(
@@ -146,20 +175,21 @@ def identity_checks(
         for check in RANGE_CHECKS
     ],
     pool="warehouse",
+    can_subset=True,
 )
 def report_range_checks(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
     """Years, periods, publication dates and format eras of the parsed reports."""
-    outcome = suite_outcomes(context.run.run_id, warehouse, ("report_ranges",))["report_ranges"]
+    checked = _assessed(context).get("report_ranges", 0)
+    stored = _stored(warehouse, RANGE_CHECKS)
     for check in RANGE_CHECKS:
-        yield _result(
-            "reports",
-            check,
-            _of(outcome, check),
-            warn_only=False,
-            extra={"reports_checked": dg.MetadataValue.int(len(outcome.frame))},
-        )
+        rows = stored[stored["check_name"] == check]
+        if _reported(context, "reports", check, rows, checked):
+            yield _result(
+                "reports", check, rows, warn_only=False,
+                extra={"reports_checked": dg.MetadataValue.int(checked)},
+            )  # fmt: skip
 
 
 @dg.multi_asset_check(
@@ -170,20 +200,21 @@ def report_range_checks(
         for check in DOMAIN_CHECKS
     ],
     pool="warehouse",
+    can_subset=True,
 )
 def fact_domain_checks(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.AssetCheckResult]:
     """No duplicate facts, known metric codes, non-negative values, whole counts: per fact table."""
-    outcome = suite_outcomes(context.run.run_id, warehouse, ("fact_domains",))["fact_domains"]
+    checked_of = _assessed(context).get("fact_domains", {})
+    stored = _stored(warehouse, DOMAIN_CHECKS)
     for asset in FACT_ASSETS:
-        checked = int((outcome.frame["fact_table"] == asset).sum()) if len(outcome.frame) else 0
+        # a fact_domains finding's detail starts with its fact table (the suite's detail template)
+        of_asset = stored[stored["detail"].str.startswith(f"{asset}:")]
         for check in DOMAIN_CHECKS:
-            rows = _of(outcome, check)
-            yield _result(
-                asset,
-                check,
-                rows[rows["key"] == asset],
-                warn_only=False,
-                extra={"reports_checked": dg.MetadataValue.int(checked)},
-            )
+            rows = of_asset[of_asset["check_name"] == check]
+            if _reported(context, asset, check, rows, checked_of.get(asset, 0)):
+                yield _result(
+                    asset, check, rows, warn_only=False,
+                    extra={"reports_checked": dg.MetadataValue.int(checked_of.get(asset, 0))},
+                )  # fmt: skip

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets import gx as gx_helper
 from assets.defs.partitions import shards
 from assets.metadata import arrow_columns, column_schema, table_metadata
 from assets.progress import Progress
@@ -136,6 +137,8 @@ def parse_reports(context: dg.AssetExecutionContext, settings: XxgkSettings, war
     stage = _stage(context, settings, warehouse)
     plan = stage.read_plan()
     progress = Progress(context.log, "parse", len(plan.to_process), bar=settings.progress_bar)
+    if plan.to_process and settings.worker_count() > 1:
+        gx_helper.warm_up()  # for quality_findings, while the workers parse
     counts = {"parsed": 0, "quarantined": 0}
     rows = batch.dedupe(
         batch.stage_all(
