@@ -297,8 +297,10 @@ def remove_warehouse(warehouse: Path) -> None:
 
 
 def run_cli(label: str, raw: Path, warehouse: Path, log: Path, flags: list[str], workers: int = 0) -> Run:
-    """`python -m assets.cli run` with XXGK_RAW_DIR / XXGK_WAREHOUSE (and XXGK_WORKERS) set."""
-    env = {**os.environ, "XXGK_RAW_DIR": str(raw), "XXGK_WAREHOUSE": str(warehouse)}
+    """`python -m assets.cli run` with XXGK_RAW_DIR / XXGK_WAREHOUSE (and XXGK_WORKERS) set, its
+    Dagster runs recorded in bench/dagster_home (not the project's instance the UI shows)."""
+    env = {**os.environ, "XXGK_RAW_DIR": str(raw), "XXGK_WAREHOUSE": str(warehouse),
+           "DAGSTER_HOME": str(BENCH / "dagster_home")}  # fmt: skip
     if workers:
         env["XXGK_WORKERS"] = str(workers)
     _say(f"{label}: xxgk run ... (log: {log.relative_to(ROOT)})")
